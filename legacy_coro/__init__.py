@@ -1,0 +1,10 @@
+"""Run generator-based asyncio coroutines (``@coroutine`` + ``yield from``) on CPython 3.8-3.14."""
+
+from legacy_coro._shim import coroutine, iscoroutine, iscoroutinefunction
+
+__all__ = ["coroutine", "iscoroutine", "iscoroutinefunction"]
+__version__ = "0.1.0"
+
+for _name in __all__:
+    globals()[_name].__module__ = __name__
+del _name

@@ -1,0 +1,3 @@
+from legacy_coro._main import main
+
+raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""The ``legacy-coro`` command line: parses arguments and hands over.
+
+Each command lives in its own ``legacy_coro._cmd_<name>`` module exposing
+``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.  The
+modules are imported only when their command runs, so ``legacy-coro compare``
+never imports LibCST.
+"""
+
+import argparse
+import importlib
+import sys
+from typing import Dict, Optional, Sequence
+
+from legacy_coro import __version__
+
+#: command name -> module implementing it
+COMMANDS: Dict[str, str] = {
+}
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="legacy-coro",
+        description="Run, compare and port generator-based asyncio code.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name, module_name in COMMANDS.items():
+        module = importlib.import_module(module_name)
+        command = sub.add_parser(
+            name,
+            help=module.HELP,
+            description=getattr(module, "DESCRIPTION", module.HELP),
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.add_arguments(command)
+        command.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the ``legacy-coro`` command line and return its exit code."""
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    code: int = args._run(args)
+    sys.stdout.flush()
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,147 @@
+"""What each CPython version changed in asyncio for generator-style code.
+
+The one place that knows the version differences.  The shim, the opt-in
+compat layer, the porting report and the README table all read it; the
+README table is rendered by :func:`render_table` and a test keeps the two
+equal.
+"""
+
+import sys
+from typing import NamedTuple, Optional, Tuple
+
+__all__ = ["Change", "CHANGES", "PY", "change", "render_table"]
+
+#: The running interpreter's (major, minor).
+PY: Tuple[int, int] = sys.version_info[:2]
+
+
+class Change(NamedTuple):
+    """One asyncio change that breaks generator-style code."""
+
+    key: str  #: stable identifier, used by the compat layer and the report
+    version: Tuple[int, int]  #: first CPython version with the change
+    what: str  #: what changed
+    symptom: str  #: what old code meets there (from a real run where we could)
+    remedy: str  #: what legacy_coro offers
+
+    @property
+    def applies(self) -> bool:
+        """True when the running interpreter has this change."""
+        return PY >= self.version
+
+
+CHANGES: Tuple[Change, ...] = (
+    Change(
+        "asyncio.async", (3, 7),
+        "`async` became a keyword",
+        "`asyncio.async(x)` is a SyntaxError",
+        "`legacy-coro port` rewrites it to `asyncio.ensure_future(x)`",
+    ),
+    Change(
+        "plain-generator-await", (3, 7),
+        "`asyncio.sleep()` and most helpers became `async def`",
+        "an undecorated generator doing `yield from asyncio.sleep()` raises `TypeError: cannot "
+        "'yield from' a coroutine object in a non-coroutine generator`",
+        "decorate the generator with `@coroutine`",
+    ),
+    Change(
+        "Task.all_tasks", (3, 9),
+        "`Task.current_task()` / `Task.all_tasks()` removed (deprecated 3.7)",
+        "`AttributeError: type object '_asyncio.Task' has no attribute 'all_tasks'`",
+        "`legacy_coro.install()`; `port` reports them",
+    ),
+    Change(
+        "with-yield-from-lock", (3, 9),
+        "`with (yield from lock)` / `with (await lock)` removed (deprecated 3.7)",
+        "`TypeError: 'Lock' object is not iterable`",
+        "`legacy_coro.install()`; `port` rewrites to `async with lock:`",
+    ),
+    Change(
+        "asyncio.coroutine-deprecated", (3, 8),
+        "`@asyncio.coroutine` deprecated",
+        "DeprecationWarning at decoration time",
+        "`from legacy_coro import coroutine` (no warning)",
+    ),
+    Change(
+        "CancelledError-base", (3, 8),
+        "`CancelledError` derives from `BaseException`",
+        "`except Exception` stops catching cancellation",
+        "none needed: legacy and native code see the same (this is a fix, not a loss)",
+    ),
+    Change(
+        "loop-argument", (3, 10),
+        "`loop=` removed from sleep, gather, wait_for, wait, shield, as_completed, the queues, "
+        "Lock, Event, Condition, Semaphore, BoundedSemaphore, open_connection, start_server "
+        "(and unix variants), create_subprocess_exec/shell",
+        "`TypeError: sleep() got an unexpected keyword argument 'loop'`",
+        "`legacy_coro.install()`; `port` removes the argument",
+    ),
+    Change(
+        "wait-coroutines", (3, 11),
+        "`asyncio.wait()` refuses bare coroutines (deprecated 3.8)",
+        "`TypeError: Passing coroutines is forbidden, use tasks explicitly.`",
+        "`legacy_coro.install()`; `port` reports the call",
+    ),
+    Change(
+        "asyncio.coroutine", (3, 11),
+        "`asyncio.coroutine` removed",
+        "`AttributeError: module 'asyncio' has no attribute 'coroutine'`",
+        "`from legacy_coro import coroutine`, or `legacy_coro.install()`",
+    ),
+    Change(
+        "generator-rejected", (3, 12),
+        "`asyncio.iscoroutine()` false for every generator",
+        "`create_task(gen)`: `TypeError: a coroutine was expected, got <generator ...>`; "
+        "`asyncio.run(gen)`: `ValueError: a coroutine was expected ...`",
+        "`@coroutine` returns native coroutine objects, accepted everywhere",
+    ),
+    Change(
+        "get_event_loop-warns", (3, 12),
+        "`get_event_loop()` with no current loop warns",
+        "DeprecationWarning: There is no current event loop",
+        "`legacy_coro.install()`; `port` reports the call",
+    ),
+    Change(
+        "get_event_loop-raises", (3, 14),
+        "`get_event_loop()` with no current loop raises",
+        "`RuntimeError: There is no current event loop in thread 'MainThread'.`",
+        "`legacy_coro.install()`; `port` reports the call",
+    ),
+    Change(
+        "iscoroutinefunction-deprecated", (3, 14),
+        "`asyncio.iscoroutinefunction()` deprecated for `inspect.iscoroutinefunction()`",
+        "DeprecationWarning",
+        "both are true for `@coroutine` functions; `legacy_coro.iscoroutinefunction()` "
+        "answers for both styles without a warning",
+    ),
+)
+
+
+def change(key: str) -> Change:
+    """Return the change named *key*."""
+    for item in CHANGES:
+        if item.key == key:
+            return item
+    raise KeyError(f"no asyncio change named {key!r}; known: {', '.join(c.key for c in CHANGES)}")
+
+
+def removed_in(key: str) -> Optional[str]:
+    """Return "3.N" for the version that made the change named *key*."""
+    major, minor = change(key).version
+    return f"{major}.{minor}"
+
+
+def render_table() -> str:
+    """Render CHANGES as the README's Markdown table, oldest first."""
+    lines = [
+        "| Python | what changed | what old code sees | what legacy_coro does |",
+        "| --- | --- | --- | --- |",
+    ]
+    for item in sorted(CHANGES, key=lambda c: c.version):
+        version = "%d.%d" % item.version
+        lines.append(f"| {version} | {item.what} | {item.symptom} | {item.remedy} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render_table())
