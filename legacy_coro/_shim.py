@@ -17,7 +17,7 @@ import functools
 import inspect
 import sys
 import types
-from typing import Any, Callable, Dict, Optional, TypeVar
+from typing import Any, Callable, Dict, Optional, TypeVar, cast
 
 __all__ = ["coroutine", "iscoroutine", "iscoroutinefunction"]
 
@@ -133,7 +133,7 @@ def _with_code(func: types.FunctionType, code: types.CodeType) -> types.Function
 
 
 def _wrap_plain(func: Any) -> Callable[..., Any]:
-    template = _make_wrapper(func, _await_target)
+    template = cast(types.FunctionType, _make_wrapper(func, _await_target))
     wrapper = _with_code(template, _relocate(template.__code__, func))
     try:
         functools.update_wrapper(wrapper, func)
@@ -179,7 +179,7 @@ def coroutine(func: _F) -> _F:
         type(func) is types.FunctionType
         and func.__code__.co_flags & _CO_GENERATOR
     ):
-        native = _with_code(func, _native_code(func.__code__))
+        native = _with_code(cast(types.FunctionType, func), _native_code(func.__code__))
         return functools.update_wrapper(native, func)  # type: ignore[return-value]
     return _wrap_plain(func)  # type: ignore[return-value]
 

@@ -7,7 +7,7 @@ equal.
 """
 
 import sys
-from typing import NamedTuple, Optional, Tuple
+from typing import NamedTuple, Tuple
 
 __all__ = ["Change", "CHANGES", "PY", "change", "render_table"]
 
@@ -23,6 +23,11 @@ class Change(NamedTuple):
     what: str  #: what changed
     symptom: str  #: what old code meets there (from a real run where we could)
     remedy: str  #: what legacy_coro offers
+
+    @property
+    def label(self) -> str:
+        """The version as "3.N"."""
+        return f"{self.version[0]}.{self.version[1]}"
 
     @property
     def applies(self) -> bool:
@@ -125,12 +130,6 @@ def change(key: str) -> Change:
     raise KeyError(f"no asyncio change named {key!r}; known: {', '.join(c.key for c in CHANGES)}")
 
 
-def removed_in(key: str) -> Optional[str]:
-    """Return "3.N" for the version that made the change named *key*."""
-    major, minor = change(key).version
-    return f"{major}.{minor}"
-
-
 def render_table() -> str:
     """Render CHANGES as the README's Markdown table, oldest first."""
     lines = [
@@ -138,8 +137,7 @@ def render_table() -> str:
         "| --- | --- | --- | --- |",
     ]
     for item in sorted(CHANGES, key=lambda c: c.version):
-        version = "%d.%d" % item.version
-        lines.append(f"| {version} | {item.what} | {item.symptom} | {item.remedy} |")
+        lines.append(f"| {item.label} | {item.what} | {item.symptom} | {item.remedy} |")
     return "\n".join(lines) + "\n"
 
 
