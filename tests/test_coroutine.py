@@ -605,3 +605,42 @@ def test_no_suspend_chain():
 
     assert run(chain(200)) == 200
     assert run(no_suspend(1)) == 2
+
+
+def test_stop_iteration_inside_becomes_runtime_error():
+    @coroutine
+    def raises_stop():
+        yield from asyncio.sleep(0)
+        raise StopIteration
+
+    with pytest.raises(RuntimeError, match=r"coroutine raised StopIteration"):
+        run(raises_stop())
+
+
+def test_task_get_stack_shows_the_legacy_frame():
+    @coroutine
+    def sleeper():
+        yield from asyncio.sleep(10)
+
+    async def main():
+        task = asyncio.ensure_future(sleeper())
+        await asyncio.sleep(0)
+        stack = task.get_stack()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return stack
+
+    stack = run(main())
+    assert [frame.f_code.co_name for frame in stack] == ["sleeper"]
+    assert stack[0].f_code.co_filename == __file__
+
+
+def test_original_function_left_unchanged():
+    def gen():
+        yield
+
+    decorated = coroutine(gen)
+    assert decorated is not gen
+    assert inspect.isgeneratorfunction(gen)
+    assert not inspect.isgeneratorfunction(decorated)
