@@ -148,7 +148,7 @@ def _replace_script_path(text: str, scripts: Sequence[str]) -> str:
     alternatives = "|".join(re.escape(s) for s in sorted(set(spellings), key=len, reverse=True))
     text = re.sub(rf'"(?:{alternatives})", line \d+', '"<script>", line <line>', text)
     text = re.sub(rf"(?:{alternatives}):\d+", "<script>:<line>", text)
-    return re.sub(rf"(?:{alternatives})", "<script>", text)
+    return re.sub(rf"(?:{alternatives})(?!\w)", "<script>", text)
 
 
 def _replace_times(text: str, window: RunWindow) -> str:
