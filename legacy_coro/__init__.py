@@ -1,8 +1,12 @@
 """Run generator-based asyncio coroutines (``@coroutine`` + ``yield from``) on CPython 3.8-3.14."""
 
+from legacy_coro._install import install, installed, installed_patches, uninstall
 from legacy_coro._shim import coroutine, iscoroutine, iscoroutinefunction
 
-__all__ = ["coroutine", "iscoroutine", "iscoroutinefunction"]
+__all__ = [
+    "coroutine", "install", "installed", "installed_patches", "iscoroutine",
+    "iscoroutinefunction", "uninstall",
+]
 __version__ = "0.1.0"
 
 for _name in __all__:

@@ -1,0 +1,485 @@
+"""The opt-in compat layer's patches: put back what asyncio removed.
+
+Imported by :func:`legacy_coro.install` only (it imports asyncio), never at
+import of legacy_coro.  ``install()`` applies, under a lock, each
+patch whose change (a row of :mod:`legacy_coro._versions`) the running
+interpreter has -- and only those: on 3.9 the ``loop=`` patch is not applied,
+because 3.9 still takes ``loop=``.  Every patch is a small unit named after
+its change key; it lists the attributes it sets, and :func:`uninstall` puts
+the saved originals back (or deletes what did not exist before), so the
+interpreter's own behaviour and error messages come back unchanged.
+
+When a recorder is given (the porting report), each patch installs a
+*recording* variant of its replacement; without one, the replacement has no
+recording code at all, not even a flag test.
+"""
+
+import asyncio
+import asyncio.events
+import asyncio.locks
+import asyncio.queues
+import asyncio.tasks
+import ctypes
+import functools
+import gc
+import threading
+import types
+from typing import Any, Callable, Generator, List, NamedTuple, Optional, Tuple
+
+from legacy_coro._shim import coroutine
+from legacy_coro._versions import change
+
+__all__ = ["PATCHES", "Patch", "Record", "apply", "restore"]
+
+#: record(api, key): called by a recording variant each time old code uses a
+#: restored behaviour (the porting report's Recorder.record)
+Record = Callable[[str, str], None]
+
+_MISSING = object()
+
+
+class _Setting(NamedTuple):
+    owner: Any  # a module or a class
+    name: str
+    value: Any
+
+
+class _Saved(NamedTuple):
+    owner: Any
+    name: str
+    old: Any  # _MISSING when the attribute was not in owner's own __dict__
+
+
+def _own(owner: Any, name: str) -> Any:
+    """Return *owner*'s own attribute *name* (not an inherited one), or _MISSING."""
+    return vars(owner).get(name, _MISSING)
+
+
+def _set(owner: Any, name: str, value: Any) -> None:
+    """Set or (value _MISSING) delete an attribute, also on immutable C types.
+
+    ``asyncio.Task`` is ``_asyncio.Task``, a C type whose attributes cannot be
+    assigned; its ``Task.all_tasks`` is put back by writing to the type's dict
+    and telling CPython the type changed (``PyType_Modified`` drops the
+    method cache), the only way to give a C type an attribute from Python.
+    """
+    try:
+        if value is _MISSING:
+            delattr(owner, name)
+        else:
+            setattr(owner, name, value)
+        return
+    except TypeError:
+        if not isinstance(owner, type):
+            raise
+    namespace = gc.get_referents(owner.__dict__)[0]
+    if value is _MISSING:
+        namespace.pop(name, None)
+    else:
+        namespace[name] = value
+    ctypes.pythonapi.PyType_Modified(ctypes.py_object(owner))
+
+
+# ---------------------------------------------------------------------------
+# Helpers shared by the patches.
+
+
+def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
+    return asyncio.events._get_running_loop()
+
+
+def _check_loop(api: str, loop: Any) -> None:
+    """Refuse a loop= that is not the running loop, as the old code failed too."""
+    running = _running_loop()
+    if running is not None and loop is not running:
+        raise RuntimeError(
+            f"{api}(loop=...) got {loop!r}, which is not the running event loop {running!r} "
+            "(legacy_coro.install() accepts loop= only when it names the running loop; a "
+            "mismatch failed before Python 3.10 too)"
+        )
+
+
+def _wraps(original: Any) -> Callable[[Any], Any]:
+    """functools.wraps, keeping the replacement's own __wrapped__ chain."""
+    return functools.wraps(original)
+
+
+# ---------------------------------------------------------------------------
+# loop-argument (3.10): loop= accepted again.
+
+_LOOP_FUNCTIONS = (
+    "sleep", "gather", "shield", "wait_for", "wait", "as_completed",
+    "open_connection", "start_server", "open_unix_connection", "start_unix_server",
+    "create_subprocess_exec", "create_subprocess_shell",
+)
+_LOOP_CLASSES = ("Lock", "Event", "Condition", "Semaphore", "BoundedSemaphore", "Queue")
+
+
+def _schedule_on(loop: Any, awaitable: Any) -> Any:
+    return asyncio.ensure_future(awaitable, loop=loop)
+
+
+def _loop_function(name: str, func: Any, record: Optional[Record]) -> Any:
+    """Accept loop=; outside a running loop, schedule eagerly-scheduled args on it."""
+    api = f"asyncio.{name}(loop=)"
+
+    def bind(loop: Any, args: Tuple[Any, ...]) -> Tuple[Any, ...]:
+        # Only gather, shield and as_completed schedule their arguments at
+        # call time; called before the loop runs, they now pick the current
+        # loop, so hand them futures of the loop the old code named.
+        if _running_loop() is not None:
+            return args
+        if name == "gather":
+            return tuple(_schedule_on(loop, a) for a in args)
+        if name == "shield" and args:
+            return (_schedule_on(loop, args[0]),) + args[1:]
+        if name == "as_completed" and args:
+            return ({_schedule_on(loop, f) for f in set(args[0])},) + args[1:]
+        return args
+
+    if record is None:
+        @_wraps(func)
+        def accept_loop(*args: Any, loop: Any = None, **kwargs: Any) -> Any:
+            if loop is not None:
+                _check_loop(f"asyncio.{name}", loop)
+                if name == "gather" and not args and _running_loop() is None:
+                    done = loop.create_future()
+                    done.set_result([])
+                    return done
+                args = bind(loop, args)
+            return func(*args, **kwargs)
+
+        return accept_loop
+
+    plain = _loop_function(name, func, None)
+
+    @_wraps(func)
+    def record_loop(*args: Any, **kwargs: Any) -> Any:
+        if "loop" in kwargs:
+            record(api, "loop-argument")
+        return plain(*args, **kwargs)
+
+    return record_loop
+
+
+def _loop_init(cls_name: str, init: Any, record: Optional[Record]) -> Any:
+    """Accept loop= in a primitive's __init__ and bind the primitive to it.
+
+    From 3.10 a primitive binds itself to the running loop at first use
+    (``_LoopBoundMixin``) and raises "... is bound to a different event loop"
+    when used in another; setting ``_loop`` now keeps that check, for the
+    loop the old code named.
+    """
+    api = f"asyncio.{cls_name}(loop=)"
+
+    @_wraps(init)
+    def __init__(self: Any, *args: Any, loop: Any = None, **kwargs: Any) -> None:
+        if loop is not None:
+            if record is not None:
+                record(api, "loop-argument")
+            _check_loop(f"asyncio.{cls_name}", loop)
+        init(self, *args, **kwargs)
+        if loop is not None:
+            self._loop = loop
+
+    return __init__
+
+
+def _patch_loop_argument(record: Optional[Record]) -> List[_Setting]:
+    settings = []
+    for name in _LOOP_FUNCTIONS:
+        func = getattr(asyncio, name, None)
+        if func is not None:  # the unix variants exist only on POSIX
+            settings.append(_Setting(asyncio, name, _loop_function(name, func, record)))
+    for cls_name in _LOOP_CLASSES:
+        cls = getattr(asyncio, cls_name)
+        settings.append(_Setting(cls, "__init__", _loop_init(cls_name, cls.__init__, record)))
+    return settings
+
+
+# ---------------------------------------------------------------------------
+# wait-coroutines (3.11): asyncio.wait() given bare coroutines wraps them into
+# tasks, as 3.10 did (``fs = {ensure_future(f) for f in set(fs)}``).
+
+
+def _patch_wait_coroutines(record: Optional[Record]) -> List[_Setting]:
+    original = asyncio.wait
+    api = "asyncio.wait(coroutines)"
+
+    if record is None:
+        @_wraps(original)
+        async def wait(fs: Any, **kwargs: Any) -> Any:
+            return await original({asyncio.ensure_future(f) for f in set(fs)}, **kwargs)
+    else:
+        @_wraps(original)
+        async def wait(fs: Any, **kwargs: Any) -> Any:
+            fs = set(fs)
+            if any(not asyncio.isfuture(f) for f in fs):
+                record(api, "wait-coroutines")
+            return await original({asyncio.ensure_future(f) for f in fs}, **kwargs)
+
+    return [_Setting(asyncio, "wait", wait)]
+
+
+# ---------------------------------------------------------------------------
+# with-yield-from-lock (3.9): ``with (yield from lock):`` and
+# ``with (await lock):`` for Lock, Condition, Semaphore, BoundedSemaphore.
+
+
+class _ReleaseOnExit:
+    """What ``yield from lock`` returned before 3.9: releases the lock on exit."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self, lock: Any) -> None:
+        self._lock = lock
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc_info: Any) -> None:
+        try:
+            self._lock.release()
+        finally:
+            self._lock = None
+
+
+def _acquire_for_with(self: Any) -> Generator[Any, None, _ReleaseOnExit]:
+    # A plain generator: __await__ must return an iterator that is not a
+    # coroutine, and `yield from lock` in any frame accepts a generator.
+    yield from self.acquire().__await__()
+    return _ReleaseOnExit(self)
+
+
+def _patch_with_lock(record: Optional[Record]) -> List[_Setting]:
+    mixin = asyncio.locks._ContextManagerMixin  # type: ignore[attr-defined]
+    if record is None:
+        method = _acquire_for_with
+    else:
+        def method(self: Any) -> Generator[Any, None, _ReleaseOnExit]:
+            record(f"with (yield from {type(self).__name__})", "with-yield-from-lock")
+            return _acquire_for_with(self)
+    return [_Setting(mixin, "__iter__", method), _Setting(mixin, "__await__", method)]
+
+
+# ---------------------------------------------------------------------------
+# Task.all_tasks (3.9): Task.all_tasks() and Task.current_task(), as in 3.8.
+
+
+def _task_all_tasks(cls: Any, loop: Any = None) -> Any:
+    if loop is None:
+        loop = asyncio.get_event_loop()
+    return asyncio.all_tasks(loop)
+
+
+def _task_current_task(cls: Any, loop: Any = None) -> Any:
+    if loop is None:
+        loop = asyncio.get_event_loop()
+    return asyncio.current_task(loop)
+
+
+def _recording(func: Any, api: str, key: str, record: Optional[Record]) -> Any:
+    """Return *func*, or a variant that records each call when reporting."""
+    if record is None:
+        return func
+
+    @_wraps(func)
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        record(api, key)
+        return func(*args, **kwargs)
+
+    return recording
+
+
+def _patch_task_classmethods(record: Optional[Record]) -> List[_Setting]:
+    all_tasks = _recording(_task_all_tasks, "asyncio.Task.all_tasks()", "Task.all_tasks", record)
+    current_task = _recording(
+        _task_current_task, "asyncio.Task.current_task()", "Task.all_tasks", record
+    )
+    settings = []
+    classes = [asyncio.Task]
+    py_task = getattr(asyncio.tasks, "_PyTask", None)  # the pure-Python Task, when C has one
+    if py_task is not None and py_task is not asyncio.Task:
+        classes.append(py_task)
+    for cls in classes:
+        settings.append(_Setting(cls, "all_tasks", classmethod(all_tasks)))
+        settings.append(_Setting(cls, "current_task", classmethod(current_task)))
+    return settings
+
+
+# ---------------------------------------------------------------------------
+# get_event_loop-warns (3.12) and get_event_loop-raises (3.14): in the main
+# thread, with no loop set, get_event_loop() creates and sets one, silently.
+# Patched on the policy, so the C get_event_loop() behind Future(),
+# ensure_future() and gather() outside a loop is covered too.
+
+
+def _default_policy_class() -> Any:
+    events = asyncio.events
+    # 3.14 renamed the class with a leading underscore (policies are deprecated)
+    for name in ("BaseDefaultEventLoopPolicy", "_BaseDefaultEventLoopPolicy"):
+        if hasattr(events, name):
+            return getattr(events, name)
+    raise RuntimeError("legacy_coro: asyncio has no default event loop policy class")
+
+
+def _patch_get_event_loop(record: Optional[Record]) -> List[_Setting]:
+    policy_class = _default_policy_class()
+    original = policy_class.get_event_loop
+
+    def needs_loop(policy: Any) -> bool:
+        local = policy._local
+        return (
+            local._loop is None
+            and not local._set_called
+            and threading.current_thread() is threading.main_thread()
+        )
+
+    if record is None:
+        @_wraps(original)
+        def get_event_loop(self: Any) -> Any:
+            if needs_loop(self):
+                self.set_event_loop(self.new_event_loop())
+            return original(self)
+    else:
+        @_wraps(original)
+        def get_event_loop(self: Any) -> Any:
+            if needs_loop(self):
+                record("asyncio.get_event_loop() with no loop", "get_event_loop-warns")
+                self.set_event_loop(self.new_event_loop())
+            return original(self)
+
+    return [_Setting(policy_class, "get_event_loop", get_event_loop)]
+
+
+# ---------------------------------------------------------------------------
+# asyncio.coroutine (3.11): the decorator, as legacy_coro.coroutine (3.10's
+# own types.coroutine semantics would give generators that 3.12+ rejects).
+
+
+def _patch_asyncio_coroutine(record: Optional[Record]) -> List[_Setting]:
+    if record is None:
+        return [_Setting(asyncio, "coroutine", coroutine)]
+    return [
+        _Setting(
+            asyncio, "coroutine",
+            _recording(coroutine, "@asyncio.coroutine", "asyncio.coroutine", record),
+        )
+    ]
+
+
+# ---------------------------------------------------------------------------
+# generator-rejected (3.12): the task entry points take a generator object
+# again (create_task(gen()), ensure_future, run_until_complete, asyncio.run,
+# run_coroutine_threadsafe, and everything built on them: gather, wait,
+# shield, wait_for, TaskGroup).  The generator is driven by a legacy
+# coroutine that yields from it, so asyncio sees a native coroutine.
+
+
+@coroutine
+def _generator_task(gen: Any) -> Any:
+    return (yield from gen)
+
+
+def _adopt(obj: Any) -> Any:
+    if type(obj) is types.GeneratorType:
+        return _generator_task(obj)
+    return obj
+
+
+def _adopting(func: Any, api: str, record: Optional[Record], method: bool = False) -> Any:
+    """Wrap *func* so that a generator as its first argument becomes a coroutine."""
+    if method:
+        if record is None:
+            @_wraps(func)
+            def adopt_method(self: Any, coro: Any, *args: Any, **kwargs: Any) -> Any:
+                return func(self, _adopt(coro), *args, **kwargs)
+        else:
+            @_wraps(func)
+            def adopt_method(self: Any, coro: Any, *args: Any, **kwargs: Any) -> Any:
+                if type(coro) is types.GeneratorType:
+                    record(api, "generator-rejected")
+                return func(self, _adopt(coro), *args, **kwargs)
+        return adopt_method
+
+    if record is None:
+        @_wraps(func)
+        def adopt(coro: Any, *args: Any, **kwargs: Any) -> Any:
+            return func(_adopt(coro), *args, **kwargs)
+    else:
+        @_wraps(func)
+        def adopt(coro: Any, *args: Any, **kwargs: Any) -> Any:
+            if type(coro) is types.GeneratorType:
+                record(api, "generator-rejected")
+            return func(_adopt(coro), *args, **kwargs)
+    return adopt
+
+
+def _patch_generators(record: Optional[Record]) -> List[_Setting]:
+    import asyncio.base_events
+
+    settings = []
+    loop_class = asyncio.base_events.BaseEventLoop
+    settings.append(_Setting(
+        loop_class, "create_task",
+        _adopting(loop_class.create_task, "create_task(generator)", record, method=True),
+    ))
+    for name in ("ensure_future", "run_coroutine_threadsafe"):
+        func = getattr(asyncio.tasks, name)
+        wrapper = _adopting(func, f"asyncio.{name}(generator)", record)
+        # base_events and gather/shield/wait_for look the name up in asyncio.tasks
+        settings.append(_Setting(asyncio.tasks, name, wrapper))
+        settings.append(_Setting(asyncio, name, wrapper))
+    runner = getattr(asyncio, "Runner", None)
+    if runner is not None:  # 3.11+: asyncio.run() goes through Runner.run()
+        settings.append(_Setting(
+            runner, "run", _adopting(runner.run, "asyncio.run(generator)", record, method=True)
+        ))
+    return settings
+
+
+# ---------------------------------------------------------------------------
+# The table: change key -> patch.  Applied in this order, removed in reverse.
+
+
+class Patch(NamedTuple):
+    """One restored behaviour: the change that removed it and how to put it back."""
+
+    key: str  #: the change's key in legacy_coro._versions
+    build: Callable[[Optional[Record]], List[_Setting]]
+
+    @property
+    def needed(self) -> bool:
+        """True when the running interpreter lacks the behaviour."""
+        return change(self.key).applies
+
+
+PATCHES: Tuple[Patch, ...] = (
+    Patch("asyncio.coroutine", _patch_asyncio_coroutine),
+    Patch("Task.all_tasks", _patch_task_classmethods),
+    Patch("with-yield-from-lock", _patch_with_lock),
+    Patch("loop-argument", _patch_loop_argument),
+    Patch("wait-coroutines", _patch_wait_coroutines),
+    Patch("get_event_loop-warns", _patch_get_event_loop),
+    Patch("generator-rejected", _patch_generators),
+)
+
+
+def apply(record: Optional[Record]) -> Tuple[List[str], List[_Saved]]:
+    """Apply every needed patch; return the active keys and what to restore."""
+    keys: List[str] = []
+    saved: List[_Saved] = []
+    for patch in PATCHES:
+        if not patch.needed:
+            continue
+        for setting in patch.build(record):
+            saved.append(_Saved(setting.owner, setting.name, _own(setting.owner, setting.name)))
+            _set(setting.owner, setting.name, setting.value)
+        keys.append(patch.key)
+    return keys, saved
+
+
+def restore(saved: List[_Saved]) -> None:
+    """Undo :func:`apply`, last change first."""
+    for item in reversed(saved):
+        _set(item.owner, item.name, item.old)
