@@ -15,6 +15,7 @@ from legacy_coro import __version__
 
 #: command name -> module implementing it
 COMMANDS: Dict[str, str] = {
+    "run": "legacy_coro._cmd_run",
     "compare": "legacy_coro._cmd_compare",
 }
 
