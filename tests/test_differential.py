@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
-from conftest import DIFF_EXAMPLES, LOOP
+from conftest import LOOP
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -234,8 +234,8 @@ class Helpers:
 
     def __init__(self, log: List[Any]) -> None:
         self.log = log
-        self.spawned: List[Tuple[Any, "asyncio.Future[Any]"]] = []
-        self.tasks: List["asyncio.Future[Any]"] = []
+        self.spawned: List[Tuple[Any, asyncio.Future[Any]]] = []
+        self.tasks: List[asyncio.Future[Any]] = []
 
     def task_factory(self, loop: Any, coro: Any, **kwargs: Any) -> "asyncio.Future[Any]":
         """Make tasks as the loop would, remembering each one."""
