@@ -479,7 +479,7 @@ def _verdict(result: PairResult) -> str:
         changed = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes()
                       if tag != "equal")
         return (f"different: {a.script} and {b.script} print different transcripts {where} "
-                f"({changed} line{'s' if changed != 1 else ''} differ)")
+                f"({changed} line{'s differ' if changed != 1 else ' differs'})")
     if result.status == TIMED_OUT:
         killed = [r.script for r in (a, b) if r.timed_out]
         return f"timed out: {' and '.join(killed)} killed after {_fmt_seconds(a, b)} {where}"

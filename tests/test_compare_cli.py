@@ -95,7 +95,7 @@ def test_changed_value(in_tmp, capsys):
         row("value 1", "|", "value 2"),
         row("three", " ", "three"),
         f"different: a.py and b.py print different transcripts on Python {VERSION} "
-        "(1 line differ)",
+        "(1 line differs)",
     ]
 
 
@@ -122,7 +122,7 @@ def test_missing_line(in_tmp, capsys):
         row("two", "<", ""),
         row("three", " ", "three"),
         f"different: a.py and b.py print different transcripts on Python {VERSION} "
-        "(1 line differ)",
+        "(1 line differs)",
     ]
 
 
@@ -286,7 +286,7 @@ def test_diff(in_tmp, capsys):
         "-two",
         "+2",
         f"different: a.py and b.py print different transcripts on Python {VERSION} "
-        "(1 line differ)",
+        "(1 line differs)",
     ]
 
 

@@ -157,3 +157,12 @@ def test_equivalent_runs_compare_equal():
     b = (A.replace(SCRIPT + ":10", other + ":7").replace("81234.6", "90000.4")
          .replace("0x7f00aa00", "0x55aa11bb"))
     assert normalize(b, scripts=(other,), window=window) == norm(A)
+
+
+def test_readme_lists_exactly_the_default_rules():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Comparing old and new: legacy-coro compare", 1)[1].split("\n## ")[0]
+    listed = [line[3:].split("`")[0] for line in section.splitlines() if line.startswith("- `")]
+    assert listed == [rule.name for rule in RULES]
