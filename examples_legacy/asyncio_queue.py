@@ -1,45 +1,51 @@
 """A bounded asyncio.Queue between one producer and several consumers.
 
-The asyncio chapter's asyncio_queue.py.
+The asyncio chapter's asyncio_queue.py, under the book's own file name: a
+file named queue.py would shadow the standard library's queue module for
+every program in this directory (concurrent.futures imports it).
 """
 # ruff: noqa: UP032 (the book's str.format() calls are kept as written)
 
 import asyncio
+from legacy_coro import coroutine
 
 
-async def consumer(n, q):
+@coroutine
+def consumer(n, q):
     print('consumer {}: starting'.format(n))
     while True:
         print('consumer {}: waiting for item'.format(n))
-        item = await q.get()
+        item = yield from q.get()
         print('consumer {}: has item {}'.format(n, item))
         if item is None:
             # None is the signal to stop.
             q.task_done()
             break
         else:
-            await asyncio.sleep(0.01 * item)
+            yield from asyncio.sleep(0.01 * item)
             q.task_done()
     print('consumer {}: ending'.format(n))
 
 
-async def producer(q, num_workers):
+@coroutine
+def producer(q, num_workers):
     print('producer: starting')
     # Add some numbers to the queue to simulate jobs
     for i in range(num_workers * 3):
-        await q.put(i)
+        yield from q.put(i)
         print('producer: added task {} to the queue'.format(i))
     # Add None entries in the queue
     # to signal the consumers to exit
     print('producer: adding stop signals to the queue')
     for i in range(num_workers):  # noqa: B007 (the book names it)
-        await q.put(None)
+        yield from q.put(None)
     print('producer: waiting for queue to empty')
-    await q.join()
+    yield from q.join()
     print('producer: ending')
 
 
-async def main(loop, num_consumers):
+@coroutine
+def main(loop, num_consumers):
     # Create the queue with a fixed size so the producer
     # will block until the consumers pull some items out.
     q = asyncio.Queue(maxsize=num_consumers)
@@ -54,7 +60,7 @@ async def main(loop, num_consumers):
     prod = loop.create_task(producer(q, num_consumers))
 
     # Wait for all of the coroutines to finish.
-    await asyncio.wait(consumers + [prod])
+    yield from asyncio.wait(consumers + [prod])
 
 
 # Changed from the book: asyncio.get_event_loop() with no running loop warns
