@@ -566,6 +566,7 @@ def _directory_report(results: Sequence[PairResult], pythons: Sequence[Interpret
     labels = ", ".join(p.label for p in pythons)
     unit = "pairs" if len(pythons) == 1 else "pair runs"
     lines.append("")
+    lines += _hints(results)
     if not bad:
         lines.append(f"verdict: all {len(results)} {unit} same on Python {labels}")
     else:
@@ -574,6 +575,19 @@ def _directory_report(results: Sequence[PairResult], pythons: Sequence[Interpret
                      f"{labels} ({summary}); `legacy-coro compare A/NAME.py B/NAME.py` "
                      "shows one pair side by side")
     return lines
+
+
+def _hints(results: Sequence[PairResult]) -> List[str]:
+    """Return a hint for each interpreter whose runs could not import legacy_coro."""
+    hints = []
+    for python in dict.fromkeys(r.python for r in results):
+        if any("No module named 'legacy_coro'" in run.stderr
+               for r in results if r.python == python
+               for run in (r.a, r.b) if run is not None):
+            hints.append(f"hint: {python.executable} cannot import legacy_coro; install it "
+                         f"there: {python.executable} -m pip install legacy_coro "
+                         "(or -e . from the checkout)")
+    return hints
 
 
 def _file_report(results: Sequence[PairResult], options: Options) -> List[str]:
@@ -588,6 +602,7 @@ def _file_report(results: Sequence[PairResult], options: Options) -> List[str]:
         else:
             lines += side_by_side(a_lines, b_lines, options.width, titles=titles,
                                   colour=options.colour)
+        lines += _hints([result])
         lines.append(_verdict(result))
         lines.append("")
     if len(results) > 1:

@@ -420,3 +420,65 @@ def test_python_dash_m_runs_it(in_tmp):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].startswith("same: ")
+
+
+def test_hint_when_the_interpreter_lacks_legacy_coro(in_tmp, capsys):
+    a = write(in_tmp / "a.py", 'print("x")\n')
+    b = write(in_tmp / "b.py", "raise ModuleNotFoundError(\"No module named 'legacy_coro'\")\n")
+    assert compare(a, b) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2] == (f"hint: {sys.executable} cannot import legacy_coro; install it there: "
+                         f"{sys.executable} -m pip install legacy_coro (or -e . from the checkout)")
+
+
+@pytest.mark.parametrize("option, message", [
+    (["--jobs", "0"], "--jobs 0: give at least 1"),
+    (["--timeout", "0"], "--timeout 0: give a positive number of seconds"),
+])
+def test_bad_numbers(in_tmp, capsys, option, message):
+    a = write(in_tmp / "a.py", 'print("x")\n')
+    assert compare(*option, a, a) == 2
+    assert capsys.readouterr().err == f"legacy-coro compare: error: {message}\n"
+
+
+def test_no_arguments_and_no_examples_anywhere(in_tmp, capsys, monkeypatch):
+    monkeypatch.setattr(_compare, "__file__", str(in_tmp / "pkg" / "legacy_coro" / "_compare.py"))
+    assert compare() == 2
+    assert capsys.readouterr().err == (
+        "legacy-coro compare: error: no examples_legacy/ and examples_native/ here or in the "
+        "source checkout; run it from the project root or pass two directories (or two .py "
+        "files)\n"
+    )
+
+
+class Terminal:
+    """A stand-in for stderr on a terminal, recording what is written."""
+
+    def __init__(self):
+        self.written = []
+
+    def isatty(self):
+        return True
+
+    def write(self, text):
+        self.written.append(text)
+
+    def flush(self):
+        pass
+
+
+def options(**changes):
+    fields = dict(paths=["old", "new"], pythons=[], jobs=1, timeout=60.0, python_args=[],
+                  user_rules=[], normalize_defaults=True, diff=False, json=False,
+                  colour=False, width=60)
+    fields.update(changes)
+    return _compare.Options(**fields)
+
+
+def test_progress_only_on_a_terminal(in_tmp, capsys):
+    write(in_tmp / "old" / "one.py", 'print("1")\n')
+    write(in_tmp / "new" / "one.py", 'print("1")\n')
+    terminal = Terminal()
+    assert _compare.run_compare(options(), err=terminal) == 0
+    assert terminal.written == [f"\r\033[K[1/1] one.py ({VERSION}): same", "\r\033[K"]
+    assert "\033[" not in capsys.readouterr().out
