@@ -17,6 +17,7 @@ from legacy_coro import __version__
 COMMANDS: Dict[str, str] = {
     "run": "legacy_coro._cmd_run",
     "compare": "legacy_coro._cmd_compare",
+    "port": "legacy_coro._cmd_port",
 }
 
 

@@ -1,0 +1,81 @@
+"""``legacy-coro port``: the argument parser; the work is in ``legacy_coro._port``."""
+
+import argparse
+import importlib
+import sys
+
+from legacy_coro._port_reasons import describe_reasons
+
+HELP = "rewrite generator coroutines (@coroutine + yield from) into async def / await"
+
+DESCRIPTION = f"""\
+Rewrite generator-based coroutines into async/await, keeping comments and
+formatting (LibCST: pip install 'legacy_coro[port]').
+
+  legacy-coro port PATH...           rewrite files in place (directories: every *.py)
+  legacy-coro port --diff PATH...    print a unified diff, write nothing
+  legacy-coro port --check PATH...   write nothing, exit 1 if a file would change
+  legacy-coro port - < in.py         read stdin, write the ported code to stdout
+
+It converts: functions decorated with asyncio's or legacy_coro's coroutine
+decorator (however imported) into `async def`, dropping the decorator and the
+imports left unused; inside them `yield from X` into `await X`, a bare `yield`
+into `await asyncio.sleep(0)`, `with (yield from lock):` into `async with
+lock:`; `loop=NAME` arguments of the functions that lost them in 3.10;
+`asyncio.async(...)` into `asyncio.ensure_future(...)`.  Sites whose meaning
+could change are left alone and reported as `FILE:LINE: CODE message`:
+{describe_reasons()}
+Diagnostics go to stderr; stdout carries only the diff, the ported stdin or the
+JSON report.  A file is written only if the result parses and compiles.
+
+exit status: 0 nothing to change; 1 files changed (or would change), an error
+site (LC004) found, or --verify saw a difference; 2 a file could not be read or
+parsed, usage error, or LibCST missing; 3 internal error (file left untouched)."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the ``port`` options."""
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="files or directories to port ('-' for stdin)")
+    parser.add_argument("--diff", action="store_true",
+                        help="print a unified diff of the changes; write nothing")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 when a file would change")
+    parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                        help="files to port at once, in worker processes (0: one per CPU; "
+                             "default: %(default)s)")
+    parser.add_argument("--json", action="store_true",
+                        help="print the report as JSON on stdout instead of text on stderr")
+    parser.add_argument("--verify", action="store_true",
+                        help="run each changed script before and after porting (as `legacy-coro "
+                             "compare` does) and write it only if the transcripts match")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="--verify: kill a script after this long (default: %(default)g)")
+    parser.add_argument("--list-reasons", action="store_true",
+                        help="list the reason codes and exit")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Port the files named on the command line."""
+    if args.list_reasons:
+        sys.stdout.write(describe_reasons(indent=""))
+        return 0
+    if not args.paths:
+        sys.stderr.write("legacy-coro port: error: give at least one PATH (or '-' for stdin)\n")
+        return 2
+    if args.json and args.diff:
+        sys.stderr.write("legacy-coro port: error: --json and --diff both write to stdout; "
+                         "choose one\n")
+        return 2
+    if args.jobs < 0:
+        sys.stderr.write("legacy-coro port: error: --jobs must be 0 or more\n")
+        return 2
+    try:
+        importlib.import_module("libcst")
+    except ImportError:
+        sys.stderr.write("legacy-coro port needs LibCST: pip install 'legacy_coro[port]'\n")
+        return 2
+    from legacy_coro._port import Options, port_paths
+
+    return port_paths(Options(args.paths, args.diff, args.check, args.jobs, args.json,
+                              args.verify, args.timeout))

@@ -1,0 +1,45 @@
+"""The reason codes of ``legacy-coro port``: one stable identifier per kind of site it leaves alone.
+
+Kept apart from the transformer so that ``--help`` and ``--list-reasons`` work
+without LibCST installed.
+"""
+
+from typing import Dict, Tuple
+
+__all__ = ["REASONS", "ERROR_CODES", "describe_reasons"]
+
+#: code -> one-line description.  Codes are stable: never renumber, only add.
+REASONS: Dict[str, str] = {
+    "LC001": "decorated function never yields and may return an awaitable (3.10 awaited it); "
+             "kept on legacy_coro.coroutine",
+    "LC002": "`yield VALUE` inside a coroutine (a Task rejects it); function kept on "
+             "legacy_coro.coroutine",
+    "LC003": "`yield from` inside an undecorated generator (may be a plain generator); left alone",
+    "LC004": "error: an undecorated generator does `yield from` on a function this run converts "
+             "to `async def` (a plain generator cannot await it); decorate it with @coroutine",
+    "LC005": "`asyncio.wait()` given coroutines (3.11 raises TypeError); wrap each in "
+             "asyncio.ensure_future()",
+    "LC006": "`yield from` of a value that is plainly not awaitable (a list, a range...); "
+             "function kept on legacy_coro.coroutine",
+    "LC007": "`yield` inside a lambda or a comprehension; left alone",
+    "LC008": "function is checked with iscoroutinefunction(), whose answer would change; kept "
+             "on legacy_coro.coroutine",
+    "LC009": "coroutine decorator called as a function; kept on legacy_coro.coroutine",
+    "LC010": "`loop=` argument (removed in 3.10) whose value is not a plain name; left alone",
+    "LC011": "`with (yield from X)` with `as` or beside other context managers; function kept "
+             "on legacy_coro.coroutine",
+    "LC012": "another decorator is applied before @coroutine (the result may not be a "
+             "generator function); function kept on legacy_coro.coroutine",
+    "LC013": "`Task.all_tasks()` / `Task.current_task()` (removed in 3.9); use "
+             "asyncio.all_tasks() / asyncio.current_task()",
+    "LC014": "`asyncio.get_event_loop()` at module level (warns on 3.12+ with no running loop, "
+             "raises on 3.14); use asyncio.run() or new_event_loop()",
+}
+
+#: codes that make ``legacy-coro port`` exit non-zero even after rewriting
+ERROR_CODES: Tuple[str, ...] = ("LC004",)
+
+
+def describe_reasons(indent: str = "  ") -> str:
+    """Return the reason codes, one ``CODE description`` per line."""
+    return "".join(f"{indent}{code} {text}\n" for code, text in REASONS.items())

@@ -1,0 +1,801 @@
+"""The LibCST transform behind ``legacy-coro port``: generator coroutines into async/await.
+
+The only module of the package besides :mod:`legacy_coro.codemod` that
+imports LibCST.  :func:`port_source` is the whole job for one file: bytes in,
+bytes out plus the sites it left alone.  It converts what keeps its meaning
+and refuses the rest with a reason code (:mod:`legacy_coro._port_reasons`).
+"""
+
+import io
+import re
+import sys
+import token
+import tokenize
+import warnings
+from collections import Counter
+from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+__all__ = [
+    "Site", "Ported", "PortError", "PortTransformer", "inspected_names", "port_source",
+    "rewrite_async_calls",
+]
+
+# What a coroutine decorator can be called, once imports are resolved.
+_ASYNCIO_DECORATORS = frozenset({"asyncio.coroutine", "asyncio.coroutines.coroutine"})
+_LEGACY_DECORATORS = frozenset({"legacy_coro.coroutine"})
+_DECORATORS = _ASYNCIO_DECORATORS | _LEGACY_DECORATORS
+
+# 3.10 removed `loop=` from these (see legacy_coro._versions, "loop-argument").
+_LOOP_REMOVED = frozenset(
+    "asyncio." + name
+    for name in (
+        "sleep gather wait_for wait shield as_completed Queue PriorityQueue LifoQueue Lock "
+        "Event Condition Semaphore BoundedSemaphore open_connection start_server "
+        "open_unix_connection start_unix_server create_subprocess_exec "
+        "create_subprocess_shell"
+    ).split()
+)
+_TASK_MAKERS = frozenset({"asyncio.ensure_future", "asyncio.create_task", "asyncio.Task"})
+
+# `yield from` of these is a plain generator at work, never an awaitable.
+_NOT_AWAITABLE_CALLS = frozenset(
+    "range list tuple dict set frozenset str bytes iter enumerate zip map filter reversed "
+    "sorted".split()
+)
+_STR_OR_NUMBER = frozenset({"str", "repr", "len", "int", "float", "bool", "format"})
+_NOT_AWAITABLE_NODES = (
+    cst.List, cst.Tuple, cst.Set, cst.Dict, cst.ListComp, cst.SetComp, cst.DictComp,
+    cst.GeneratorExp, cst.SimpleString, cst.ConcatenatedString, cst.FormattedString,
+    cst.Integer, cst.Float, cst.Imaginary,
+)
+# `await X` needs no parentheses around X for these.
+_PRIMARY = (
+    cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.ConcatenatedString,
+    cst.FormattedString, cst.Integer, cst.Float, cst.Imaginary, cst.List, cst.Dict, cst.Set,
+    cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Ellipsis,
+)
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+# Cheap text test: a file without any of these has nothing to port.
+_INTERESTING = re.compile(rb"coroutine|yield|loop|all_tasks|current_task|wait|\basync\b")
+_DOT_ASYNC = re.compile(r"\.\s*async\b")
+
+
+class Site(NamedTuple):
+    """A place the codemod left alone, with its reason code."""
+
+    line: int
+    code: str
+    detail: str = ""
+
+
+class Ported(NamedTuple):
+    """What porting one file produced."""
+
+    source: bytes  #: the new source (the old one when nothing changed)
+    changed: bool
+    converted: int  #: functions turned into ``async def``
+    converted_names: Tuple[str, ...]  #: their names, for LC004 across files
+    sites: Tuple[Site, ...]
+    #: ``yield from NAME(...)`` in undecorated generators: (line, NAME or "")
+    generator_calls: Tuple[Tuple[int, str], ...]
+
+
+class PortError(Exception):
+    """A file that cannot be ported; ``kind`` is "parse" or "internal"."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+# ---------------------------------------------------------------------------
+# asyncio.async(): a keyword since 3.7, so no parser of today reads it.  The
+# rewrite works on tokens, so strings and comments are never touched.
+
+def _module_aliases(tokens: Sequence[tokenize.TokenInfo]) -> Set[str]:
+    """Return the names bound to the asyncio module by ``import asyncio [as X]``."""
+    names = {"asyncio"}
+    words = [t.string for t in tokens if t.type == token.NAME]
+    for i in range(len(words) - 3):
+        if words[i] == "import" and words[i + 1] == "asyncio" and words[i + 2] == "as":
+            names.add(words[i + 3])
+    return names
+
+
+def rewrite_async_calls(text: str) -> str:
+    """Rewrite ``asyncio.async`` (and ``ALIAS.async``) to ``asyncio.ensure_future``."""
+    if not _DOT_ASYNC.search(text):
+        return text
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return text
+    aliases = _module_aliases(tokens)
+    significant = [t for t in tokens if t.type not in (tokenize.NL, tokenize.COMMENT)]
+    targets: List[Tuple[int, int, int]] = []
+    for i in range(2, len(significant)):
+        tok = significant[i]
+        if (tok.type == token.NAME and tok.string == "async"
+                and significant[i - 1].string == "."
+                and significant[i - 2].type == token.NAME
+                and significant[i - 2].string in aliases):
+            targets.append((tok.start[0], tok.start[1], tok.end[1]))
+    if not targets:
+        return text
+    lines = text.splitlines(keepends=True)
+    for row, start, end in reversed(targets):
+        line = lines[row - 1]
+        lines[row - 1] = line[:start] + "ensure_future" + line[end:]
+    return "".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Small helpers over nodes.
+
+def _dotted(node: cst.BaseExpression) -> Optional[List[str]]:
+    """Return ``a.b.c`` as ["a", "b", "c"], or None for anything else."""
+    parts: List[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    parts.reverse()
+    return parts
+
+
+def _root_name(node: cst.BaseExpression) -> Optional[str]:
+    parts = _dotted(node)
+    return parts[0] if parts else None
+
+
+def _plainly_not_awaitable(node: Optional[cst.BaseExpression]) -> bool:
+    """True for values no awaiting could ever apply to: literals and arithmetic on them."""
+    if node is None:
+        return True
+    if isinstance(node, _NOT_AWAITABLE_NODES):
+        return True
+    if isinstance(node, cst.Call):
+        # 'text {}'.format(x), str(x), len(x): a str or a number, whatever x is.
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            return isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))
+        return isinstance(func, cst.Name) and func.value in _STR_OR_NUMBER
+    if isinstance(node, cst.Name):
+        return node.value in ("None", "True", "False")
+    if isinstance(node, cst.BinaryOperation):
+        return _plainly_not_awaitable(node.left) and _plainly_not_awaitable(node.right)
+    if isinstance(node, cst.UnaryOperation):
+        return _plainly_not_awaitable(node.expression)
+    if isinstance(node, cst.IfExp):
+        return _plainly_not_awaitable(node.body) and _plainly_not_awaitable(node.orelse)
+    return False
+
+
+def _plain_iterable(node: cst.BaseExpression) -> bool:
+    """True when ``yield from node`` is plainly iterating, not awaiting."""
+    if isinstance(node, _NOT_AWAITABLE_NODES):
+        return True
+    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Name)
+            and node.func.value in _NOT_AWAITABLE_CALLS)
+
+
+def _is_none(node: Optional[cst.BaseExpression]) -> bool:
+    return node is None or (isinstance(node, cst.Name) and node.value == "None")
+
+
+def _remove_from(items: Sequence[cst.CSTNode], drop: Sequence[cst.CSTNode]) -> List[cst.CSTNode]:
+    """Remove *drop* from a comma-separated sequence, keeping the last comma as it was."""
+    kept = [item for item in items if not any(item is d for d in drop)]
+    if kept and items and kept[-1] is not items[-1]:
+        kept[-1] = kept[-1].with_changes(comma=items[-1].comma)  # type: ignore[attr-defined]
+    return kept
+
+
+def _paren(node: cst.BaseExpression) -> cst.BaseExpression:
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+# ---------------------------------------------------------------------------
+# Analysis of one decorated function before it is rewritten.
+
+class _FunctionScan(cst.CSTVisitor):
+    """Collect the yields, returns and blockers of one function's own scope."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.yields = 0
+        self.returns: List[Optional[cst.BaseExpression]] = []
+        self.blockers: List[Tuple[cst.CSTNode, str]] = []
+        self._comprehension = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._comprehension += 1
+
+    def leave_ListComp(self, original_node: cst.ListComp) -> None:
+        self._comprehension -= 1
+
+    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp  # type: ignore
+    leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_ListComp  # type: ignore
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.returns.append(node.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self.yields += 1
+        if self._comprehension:
+            self.blockers.append((node, "LC007"))
+        elif isinstance(node.value, cst.From):
+            if _plain_iterable(node.value.item):
+                self.blockers.append((node, "LC006"))
+        elif not _is_none(node.value):
+            self.blockers.append((node, "LC002"))
+
+    def visit_With(self, node: cst.With) -> None:
+        locks = [item for item in node.items
+                 if isinstance(item.item, cst.Yield) and isinstance(item.item.value, cst.From)]
+        if locks and (len(locks) != len(node.items) or any(i.asname for i in locks)):
+            self.blockers.append((node, "LC011"))
+
+
+class _Frame(NamedTuple):
+    kind: str  # "convert", "drop" (decorated async def), "def" (other), "lambda", "class"
+    node: cst.CSTNode
+    decorator: Optional[int] = None  # index of the coroutine decorator
+
+
+class PortTransformer(cst.CSTTransformer):
+    """Rewrite one module; read :attr:`sites` and :attr:`converted` afterwards.
+
+    *inspected* names functions that the code checks with
+    ``iscoroutinefunction()``; they are kept (LC008).
+    """
+
+    def __init__(self, inspected: Optional[Set[str]] = None) -> None:
+        super().__init__()
+        self.inspected = inspected or set()
+        self.converted: List[str] = []
+        #: (node of the original tree, code, detail)
+        self.reports: List[Tuple[cst.CSTNode, str, str]] = []
+        self.generator_calls: List[Tuple[cst.CSTNode, str]] = []
+        self._bindings: Dict[str, str] = {}  # local name -> dotted qualified name
+        self._shadowed: Set[str] = set()  # rebound by a module-level def or class
+        self._frames: List[_Frame] = []
+        self._uses: Dict[str, int] = Counter()
+        self._not_uses: Dict[str, int] = Counter()
+        self._removed: Dict[str, int] = Counter()
+        self._need_sleep = False
+        self._need_legacy = False
+        self._legacy_ref: Optional[cst.BaseExpression] = None
+        self._asyncio_name: Optional[str] = None
+
+    # -- imports ------------------------------------------------------------
+
+    def _bind_imports(self, statements: Sequence[cst.CSTNode], depth: int = 0) -> None:
+        for stmt in statements:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    self._bind(small)
+            elif depth < 2 and isinstance(stmt, (cst.If, cst.Try)):
+                blocks: List[cst.CSTNode] = [stmt.body]
+                if isinstance(stmt, cst.Try):
+                    blocks.extend(h.body for h in stmt.handlers)
+                if stmt.orelse is not None:
+                    blocks.append(stmt.orelse.body if isinstance(stmt.orelse, cst.Else)
+                                  else stmt.orelse)
+                for block in blocks:
+                    body = getattr(block, "body", ())
+                    self._bind_imports(list(body) if isinstance(body, (list, tuple)) else [block],
+                                       depth + 1)
+
+    def _bind(self, small: cst.CSTNode) -> None:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                parts = _dotted(alias.name) or []
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    self._bindings[alias.asname.name.value] = ".".join(parts)
+                elif parts:
+                    self._bindings[parts[0]] = parts[0]
+        elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+            module = ".".join(_dotted(small.module) or [])
+            if isinstance(small.names, cst.ImportStar):
+                return
+            for alias in small.names:
+                if not isinstance(alias.name, cst.Name):
+                    continue
+                local = alias.name.value
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local = alias.asname.name.value
+                self._bindings[local] = f"{module}.{alias.name.value}"
+
+    def qualified(self, node: cst.BaseExpression) -> Optional[str]:
+        """Return the qualified name an expression refers to through the imports."""
+        parts = _dotted(node)
+        if not parts or parts[0] not in self._bindings or parts[0] in self._shadowed:
+            return None
+        return ".".join([self._bindings[parts[0]]] + parts[1:])
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._bind_imports(node.body)
+        for local, qualified in self._bindings.items():
+            if qualified == "asyncio" and self._asyncio_name is None:
+                self._asyncio_name = local
+            if qualified in _LEGACY_DECORATORS and self._legacy_ref is None:
+                self._legacy_ref = cst.Name(local)
+            if qualified == "legacy_coro" and self._legacy_ref is None:
+                self._legacy_ref = cst.Attribute(cst.Name(local), cst.Name("coroutine"))
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    # Uses of imported names, counted so that an import left unused can go.
+    # Attribute names and keywords are Name nodes too: counted, then taken off.
+    # Once a module-level def or class rebinds a name, later uses are not
+    # the import's.
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value not in self._shadowed:
+            self._uses[node.value] += 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value not in self._shadowed:
+            self._not_uses[node.attr.value] += 1
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value not in self._shadowed:
+            self._not_uses[node.keyword.value] += 1
+
+    def _legacy_decorator(self) -> cst.BaseExpression:
+        """Return the expression naming legacy_coro.coroutine, importing it if needed."""
+        if self._legacy_ref is None:
+            self._need_legacy = True
+            free = ("coroutine" not in self._bindings
+                    and self._uses["coroutine"] <= self._not_uses["coroutine"])
+            self._legacy_ref = (cst.Name("coroutine") if free else
+                                cst.Attribute(cst.Name("legacy_coro"), cst.Name("coroutine")))
+        root = _root_name(self._legacy_ref)
+        if root:
+            self._removed[root] -= 1
+        return self._legacy_ref
+
+    # -- functions ----------------------------------------------------------
+
+    def _coroutine_decorator(self, node: cst.FunctionDef) -> Optional[int]:
+        for index, decorator in enumerate(node.decorators):
+            if self.qualified(decorator.decorator) in _DECORATORS:
+                return index
+        return None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        index = self._coroutine_decorator(node)
+        kind = "def"
+        if index is not None and node.asynchronous is not None:
+            kind = "drop"  # 3.10's decorator returned an async def unchanged
+        elif index is not None:
+            scan = _FunctionScan()
+            node.body.visit(scan)
+            blockers = list(scan.blockers)
+            if index != len(node.decorators) - 1:
+                blockers.append((node.decorators[index], "LC012"))
+            if node.name.value in self.inspected:
+                blockers.append((node, "LC008"))
+            if not scan.yields and not all(_plainly_not_awaitable(r) for r in scan.returns):
+                blockers.append((node, "LC001"))
+            if blockers:
+                for where, code in blockers:
+                    self.reports.append((where, code, node.name.value))
+            else:
+                kind = "convert"
+        if node.name.value not in self._shadowed:
+            self._not_uses[node.name.value] += 1  # a binding, not a use
+        self._frames.append(_Frame(kind, node, index))
+
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        frame = self._frames.pop()
+        if not self._frames:
+            self._shadowed.add(original_node.name.value)
+        index = frame.decorator
+        if index is None:
+            return updated_node
+        decorators = list(updated_node.decorators)
+        old = decorators[index]
+        root = _root_name(old.decorator)
+        if frame.kind not in ("convert", "drop"):
+            if self.qualified(old.decorator) in _LEGACY_DECORATORS:
+                return updated_node
+            if root:
+                self._removed[root] += 1
+            decorators[index] = old.with_changes(decorator=self._legacy_decorator())
+            return updated_node.with_changes(decorators=decorators)
+        if root:
+            self._removed[root] += 1
+        self.converted.append(original_node.name.value)
+        # Comments on or above the dropped decorator move down, never vanish.
+        carried = list(old.leading_lines)
+        if old.trailing_whitespace.comment is not None:
+            carried.append(cst.EmptyLine(indent=True, comment=old.trailing_whitespace.comment))
+        del decorators[index]
+        changes: Dict[str, object] = {"decorators": decorators}
+        if carried:
+            if index < len(decorators):
+                following = decorators[index]
+                decorators[index] = following.with_changes(
+                    leading_lines=carried + list(following.leading_lines))
+            elif decorators or index > 0:
+                changes["lines_after_decorators"] = carried + list(
+                    updated_node.lines_after_decorators)
+            else:
+                changes["leading_lines"] = list(updated_node.leading_lines) + carried
+        if not decorators and updated_node.lines_after_decorators:
+            changes["leading_lines"] = list(
+                changes.get("leading_lines", updated_node.leading_lines))  # type: ignore
+            changes["leading_lines"] += list(  # type: ignore
+                changes.pop("lines_after_decorators", updated_node.lines_after_decorators))
+            changes["lines_after_decorators"] = []
+        if updated_node.asynchronous is None:
+            changes["asynchronous"] = cst.Asynchronous()
+        return updated_node.with_changes(**changes)
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._frames.append(_Frame("lambda", node))
+
+    def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
+        self._frames.pop()
+        return updated_node
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        if node.name.value not in self._shadowed:
+            self._not_uses[node.name.value] += 1
+        self._frames.append(_Frame("class", node))
+
+    def leave_ClassDef(self, original_node: cst.ClassDef,
+                       updated_node: cst.ClassDef) -> cst.ClassDef:
+        self._frames.pop()
+        if not self._frames:
+            self._shadowed.add(original_node.name.value)
+        return updated_node
+
+    # -- yields -------------------------------------------------------------
+
+    def leave_Yield(
+        self, original_node: cst.Yield, updated_node: cst.Yield
+    ) -> cst.BaseExpression:
+        frame = self._frames[-1] if self._frames else None
+        if frame is None or frame.kind in ("class", "drop"):
+            return updated_node
+        if frame.kind == "lambda":
+            self.reports.append((original_node, "LC007", ""))
+            return updated_node
+        if frame.kind == "def":
+            if isinstance(original_node.value, cst.From) and not self._decorated(frame):
+                item = original_node.value.item
+                if not _plain_iterable(item):
+                    callee = ""
+                    if isinstance(item, cst.Call):
+                        parts = _dotted(item.func)
+                        callee = parts[-1] if parts else ""
+                    self.generator_calls.append((original_node, callee))
+            return updated_node
+        value = updated_node.value
+        if isinstance(value, cst.From):
+            item = value.item
+            if not isinstance(item, _PRIMARY) and not getattr(item, "lpar", None):
+                item = _paren(item)
+            space = value.whitespace_after_from
+        else:
+            self._need_sleep = True
+            space = cst.SimpleWhitespace(" ")
+            item = cst.Call(
+                func=cst.Attribute(cst.Name(self._asyncio_name or "asyncio"), cst.Name("sleep")),
+                args=[cst.Arg(cst.Integer("0"))],
+            )
+        awaited = cst.Await(expression=item, whitespace_after_await=space,
+                            lpar=updated_node.lpar, rpar=updated_node.rpar)
+        if awaited.lpar:
+            # Drop the one pair of parentheses that only `yield` needed, unless
+            # the expression spans lines (it would then need them).
+            bare = awaited.with_changes(lpar=awaited.lpar[1:], rpar=awaited.rpar[:-1])
+            text = cst.Module(body=[]).code_for_node(bare)
+            if "\n" not in text and "\r" not in text:
+                awaited = bare
+        return awaited
+
+    @staticmethod
+    def _decorated(frame: _Frame) -> bool:
+        return frame.decorator is not None
+
+    # Our `await x` in a primary position needs parentheses back: (await x).attr
+    def leave_Attribute(self, original_node: cst.Attribute,
+                        updated_node: cst.Attribute) -> cst.Attribute:
+        if isinstance(updated_node.value, cst.Await) and not updated_node.value.lpar:
+            return updated_node.with_changes(value=_paren(updated_node.value))
+        return updated_node
+
+    def leave_Subscript(self, original_node: cst.Subscript,
+                        updated_node: cst.Subscript) -> cst.Subscript:
+        if isinstance(updated_node.value, cst.Await) and not updated_node.value.lpar:
+            return updated_node.with_changes(value=_paren(updated_node.value))
+        return updated_node
+
+    def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.With:
+        if not self._frames or self._frames[-1].kind != "convert":
+            return updated_node
+        old = original_node.items
+        if not all(isinstance(i.item, cst.Yield) and isinstance(i.item.value, cst.From)
+                   for i in old):
+            return updated_node
+        items = []
+        for item in updated_node.items:
+            awaited = item.item
+            assert isinstance(awaited, cst.Await)
+            inner = awaited.expression
+            if awaited.lpar and not getattr(inner, "lpar", None):
+                inner = inner.with_changes(lpar=awaited.lpar, rpar=awaited.rpar)
+            items.append(item.with_changes(item=inner))
+        return updated_node.with_changes(items=items, asynchronous=cst.Asynchronous())
+
+    # -- calls --------------------------------------------------------------
+
+    def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.BaseExpression:
+        if isinstance(updated_node.func, cst.Await) and not updated_node.func.lpar:
+            updated_node = updated_node.with_changes(func=_paren(updated_node.func))
+        target = self.qualified(original_node.func)
+        if target is None:
+            return updated_node
+        if target in _LOOP_REMOVED:
+            loops = [a for a in updated_node.args
+                     if a.keyword is not None and a.keyword.value == "loop"]
+            plain = [a for a in loops if isinstance(a.value, (cst.Name, cst.Attribute))]
+            if len(plain) < len(loops):
+                self.reports.append((original_node, "LC010", target))
+            if plain:
+                for arg in plain:
+                    root = _root_name(arg.value)
+                    if root:
+                        self._removed[root] += 1
+                args = _remove_from(updated_node.args, plain)
+                updated_node = updated_node.with_changes(args=args)
+                if not args:
+                    updated_node = updated_node.with_changes(
+                        whitespace_before_args=cst.SimpleWhitespace(""))
+        if target == "asyncio.wait" and original_node.args:
+            first = original_node.args[0].value
+            elements: List[cst.BaseExpression] = []
+            if isinstance(first, (cst.List, cst.Tuple, cst.Set)):
+                elements = [e.value for e in first.elements]
+            elif isinstance(first, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+                elements = [first.elt]
+            if any(isinstance(e, cst.Call) and not self._makes_task(e) for e in elements):
+                self.reports.append((original_node, "LC005", ""))
+        if target.startswith("asyncio.Task.") and target[13:] in ("all_tasks", "current_task"):
+            self.reports.append((original_node, "LC013", ""))
+        if target == "asyncio.get_event_loop" and not self._frames:
+            self.reports.append((original_node, "LC014", ""))
+        if target in _DECORATORS:
+            self.reports.append((original_node, "LC009", ""))
+            if target in _ASYNCIO_DECORATORS:
+                root = _root_name(original_node.func)
+                if root:
+                    self._removed[root] += 1
+                updated_node = updated_node.with_changes(func=self._legacy_decorator())
+        return updated_node
+
+    def _makes_task(self, call: cst.Call) -> bool:
+        if self.qualified(call.func) in _TASK_MAKERS:
+            return True
+        parts = _dotted(call.func)
+        return bool(parts) and parts[-1] in ("create_task", "ensure_future")  # type: ignore
+
+    # -- the module: imports left unused go, imports needed come ------------
+
+    def _remaining(self, name: str) -> int:
+        return self._uses[name] - self._not_uses[name] - self._removed[name]
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        drop = {name for name, count in self._removed.items()
+                if count > 0 and name in self._bindings and self._remaining(name) <= 0}
+        if self._need_sleep and self._asyncio_name:
+            drop.discard(self._asyncio_name)
+        statements = list(updated_node.body)
+        additions: List[str] = []
+        if self._need_sleep and not self._asyncio_name:
+            additions.append("import asyncio")
+        if self._need_legacy:
+            additions.append("from legacy_coro import coroutine"
+                             if isinstance(self._legacy_ref, cst.Name) else "import legacy_coro")
+        position = self._import_position(statements)
+        statements[position:position] = [cst.parse_statement(line) for line in additions]
+        body: List[cst.CSTNode] = []
+        carried: List[cst.EmptyLine] = []
+        dropped_first = False
+        for stmt in statements:
+            if drop and isinstance(stmt, cst.SimpleStatementLine):
+                new_stmt = self._drop_imports(stmt, drop)
+                if new_stmt is None:
+                    carried.extend(stmt.leading_lines)
+                    dropped_first = dropped_first or not body
+                    continue
+                stmt = new_stmt
+            if dropped_first and not body:
+                # The new first statement does not start with the blank lines
+                # that separated it from the import that went.
+                leading = list(stmt.leading_lines)  # type: ignore[attr-defined]
+                while leading and leading[0].comment is None:
+                    leading.pop(0)
+                stmt = stmt.with_changes(leading_lines=leading)
+            if carried:
+                stmt = stmt.with_changes(leading_lines=carried + list(stmt.leading_lines))
+                carried = []
+            body.append(stmt)
+        if body == list(updated_node.body):
+            return updated_node
+        return updated_node.with_changes(body=body)
+
+    @staticmethod
+    def _import_position(body: Sequence[cst.CSTNode]) -> int:
+        """Return where new imports go: after the leading docstring and imports."""
+        position = 0
+        for index, stmt in enumerate(body):
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                break
+            if all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+                position = index + 1
+            elif index == 0 and isinstance(stmt.body[0], cst.Expr) and isinstance(
+                    stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+                position = 1
+            else:
+                break
+        return position
+
+    def _drop_imports(self, line: cst.SimpleStatementLine,
+                      drop: Set[str]) -> Optional[cst.SimpleStatementLine]:
+        statements: List[cst.BaseSmallStatement] = []
+        for small in line.body:
+            if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(
+                    small.names, cst.ImportStar):
+                gone = [a for a in small.names if self._alias_local(a) in drop]
+                if gone:
+                    names = _remove_from(small.names, gone)
+                    if not names:
+                        continue
+                    small = small.with_changes(names=names)
+            statements.append(small)
+        if len(statements) == len(line.body) and all(
+                a is b for a, b in zip(statements, line.body)):
+            return line
+        if not statements:
+            return None
+        last = statements[-1]
+        if last is not line.body[-1]:
+            statements[-1] = last.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return line.with_changes(body=statements)
+
+    @staticmethod
+    def _alias_local(alias: cst.ImportAlias) -> Optional[str]:
+        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            return alias.asname.name.value
+        parts = _dotted(alias.name)
+        return parts[0] if parts else None
+
+
+class _InspectedNames(cst.CSTVisitor):
+    """Collect the names passed to ``iscoroutinefunction()`` other than asyncio's."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: Set[str] = set()
+
+    def visit_Call(self, node: cst.Call) -> None:
+        parts = _dotted(node.func)
+        if not parts or parts[-1] != "iscoroutinefunction" or parts[0] in (
+                "asyncio", "legacy_coro") or not node.args:
+            return
+        target = _dotted(node.args[0].value)
+        if target:
+            self.names.add(target[-1])
+
+
+def inspected_names(module: cst.Module) -> Set[str]:
+    """Return the names a module passes to ``iscoroutinefunction()`` (not asyncio's)."""
+    finder = _InspectedNames()
+    module.visit(finder)
+    return finder.names
+
+
+# ---------------------------------------------------------------------------
+
+def _decode(source: bytes) -> Tuple[str, str]:
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+    return source.decode(encoding), encoding
+
+
+def _compiles(text: str, path: str) -> Optional[str]:
+    """Return None when *text* compiles on the running Python, else the error."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(text, path, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _check_output(original: str, new: str, path: str) -> None:
+    """Raise PortError unless *new* parses (LibCST) and compiles (this Python)."""
+    problem = _compiles(new, path)
+    if problem is None:
+        try:
+            cst.parse_module(new)
+        except cst.ParserSyntaxError as exc:
+            problem = f"LibCST cannot parse the result: {exc.message}"
+    if problem is None:
+        return
+    before = _compiles(original, path)
+    if before is not None:
+        version = "{}.{}".format(*sys.version_info[:2])
+        raise PortError("parse", f"does not compile on Python {version}: {before}")
+    raise PortError("internal", f"internal error: the ported code does not compile: {problem}")
+
+
+def port_source(source: bytes, path: str = "<unknown>",
+                transformer_factory: Optional[type] = None) -> Ported:
+    """Port one file's bytes; raise :class:`PortError` when it cannot be done safely."""
+    unchanged = Ported(source, False, 0, (), (), ())
+    if not _INTERESTING.search(source):
+        return unchanged
+    try:
+        text, encoding = _decode(source)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        raise PortError("parse", f"cannot decode: {exc}") from None
+    prepared = rewrite_async_calls(text)
+    try:
+        module = cst.parse_module(prepared)
+    except cst.ParserSyntaxError as exc:
+        raise PortError("parse", f"cannot parse: {exc.message} (line {exc.raw_line})") from None
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    inspected = inspected_names(module) if "iscoroutinefunction" in prepared else set()
+    factory = transformer_factory or PortTransformer
+    transformer = factory(inspected)
+    new_module = module.visit(transformer)
+    new_text = new_module.code
+    sites: List[Site] = []
+    calls: List[Tuple[int, str]] = []
+    if transformer.reports or transformer.generator_calls:
+        positions = wrapper.resolve(PositionProvider)
+
+        def line(node: cst.CSTNode) -> int:
+            return int(positions[node].start.line)
+
+        sites = sorted({Site(line(n), code, detail) for n, code, detail in transformer.reports})
+        calls = [(line(n), callee) for n, callee in transformer.generator_calls]
+    changed = new_text != text
+    if changed:
+        _check_output(prepared, new_text, path)
+    return Ported(
+        new_text.encode(encoding) if changed else source,
+        changed,
+        len(transformer.converted),
+        tuple(transformer.converted),
+        tuple(sites),
+        tuple(calls),
+    )

@@ -1,0 +1,638 @@
+"""Each rewrite of ``legacy-coro port`` and each refusal, one table row apiece."""
+
+import textwrap
+from typing import List, Optional, Tuple
+
+import pytest
+
+pytest.importorskip("libcst")
+
+from legacy_coro._port_transform import port_source, rewrite_async_calls  # noqa: E402
+
+
+def port(src: str) -> Tuple[str, List[str]]:
+    """Port *src*; return the new text and the reason codes of the sites left."""
+    result = port_source(textwrap.dedent(src).encode(), "t.py")
+    codes = [site.code for site in result.sites]
+    codes += ["LC003/4:" + callee for _, callee in result.generator_calls]
+    return result.source.decode(), codes
+
+
+def d(text: str) -> str:
+    return textwrap.dedent(text)
+
+
+REWRITES = [
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            yield from g()
+        """,
+        """\
+        async def f():
+            await g()
+        """,
+        id="asyncio.coroutine-statement",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+        from legacy_coro import coroutine
+
+        @coroutine
+        def f():
+            x = yield from g()
+            return x
+        """,
+        """\
+        import asyncio
+
+        async def f():
+            x = await g()
+            return x
+        """,
+        id="legacy-decorator-import-dropped",
+    ),
+    pytest.param(
+        """\
+        from asyncio import coroutine, sleep
+
+        @coroutine
+        def f():
+            yield from sleep(1)
+        """,
+        """\
+        from asyncio import sleep
+
+        async def f():
+            await sleep(1)
+        """,
+        id="from-asyncio-import-partly-dropped",
+    ),
+    pytest.param(
+        """\
+        import asyncio as aio
+
+        @aio.coroutine
+        def f():
+            yield from aio.sleep(1, loop=loop)
+            yield
+        """,
+        """\
+        import asyncio as aio
+
+        async def f():
+            await aio.sleep(1)
+            await aio.sleep(0)
+        """,
+        id="aliased-module-loop-and-bare-yield",
+    ),
+    pytest.param(
+        """\
+        import asyncio.coroutines
+
+        @asyncio.coroutines.coroutine
+        def f():
+            yield from asyncio.sleep(0)
+        """,
+        """\
+        import asyncio.coroutines
+
+        async def f():
+            await asyncio.sleep(0)
+        """,
+        id="asyncio.coroutines.coroutine",
+    ),
+    pytest.param(
+        """\
+        from legacy_coro import coroutine as legacy
+
+        @legacy
+        def f():
+            yield
+        """,
+        """\
+        import asyncio
+
+        async def f():
+            await asyncio.sleep(0)
+        """,
+        id="bare-yield-adds-asyncio-import",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            return (yield from g())
+        """,
+        """\
+        async def f():
+            return await g()
+        """,
+        id="return-parenthesised",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            print((yield from g()), ((yield from h())))
+            x = (yield from g()).attr + (yield from h())[0]
+            y = (yield from g())()
+        """,
+        """\
+        async def f():
+            print(await g(), (await h()))
+            x = (await g()).attr + (await h())[0]
+            y = (await g())()
+        """,
+        id="parentheses-only-where-needed",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            a = yield from x + y
+            b = yield from x if c else y
+            c = yield from (x + y)
+            d = yield from -x
+        """,
+        """\
+        async def f():
+            a = await (x + y)
+            b = await (x if c else y)
+            c = await (x + y)
+            d = await (-x)
+        """,
+        id="await-binds-tighter",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            r = (yield from
+                 g())  # comment
+        """,
+        """\
+        async def f():
+            r = (await
+                 g())  # comment
+        """,
+        id="multiline-keeps-parentheses",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f(lock):
+            with (yield from lock):  # hold it
+                pass
+            with (yield from self._a), (yield from self._b):
+                pass
+        """,
+        """\
+        async def f(lock):
+            async with lock:  # hold it
+                pass
+            async with self._a, self._b:
+                pass
+        """,
+        id="with-yield-from-lock",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @decorator(1)
+        # why it is a coroutine
+        @asyncio.coroutine  # old style
+        def f():
+            yield from g()
+        """,
+        """\
+        @decorator(1)
+        # why it is a coroutine
+        # old style
+        async def f():
+            await g()
+        """,
+        id="stacked-decorators-and-comments-kept",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        class C:
+            @staticmethod
+            @asyncio.coroutine
+            def m(  x ,y ):   # odd spacing
+                yield  from   g(x,y)
+        """,
+        """\
+        class C:
+            @staticmethod
+            async def m(  x ,y ):   # odd spacing
+                await   g(x,y)
+        """,
+        id="method-odd-formatting",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            return 'x {}'.format(1)
+
+        @asyncio.coroutine
+        def g():
+            return f"{1 + 2}" if False else None
+
+        @asyncio.coroutine
+        def h():
+            return -1 * 2
+        """,
+        """\
+        async def f():
+            return 'x {}'.format(1)
+
+        async def g():
+            return f"{1 + 2}" if False else None
+
+        async def h():
+            return -1 * 2
+        """,
+        id="non-generator-plain-returns-converted",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            yield from asyncio.wait_for(g(), 1, loop=loop)
+            q = asyncio.Queue(loop=self._loop)
+            l = asyncio.Lock(
+                loop=loop,
+            )
+            asyncio.ensure_future(g(), loop=loop)
+        """,
+        """\
+        import asyncio
+
+        async def f():
+            await asyncio.wait_for(g(), 1)
+            q = asyncio.Queue()
+            l = asyncio.Lock()
+            asyncio.ensure_future(g(), loop=loop)
+        """,
+        id="loop-argument",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def already():
+            pass
+
+        @asyncio.coroutine
+        async def native():
+            await g()
+        """,
+        """\
+        async def already():
+            pass
+
+        async def native():
+            await g()
+        """,
+        id="no-yield-no-return-and-async-def",
+    ),
+    pytest.param(
+        "import asyncio\r\n\r\n@asyncio.coroutine\r\ndef f():\r\n    yield from g()\r\n",
+        "async def f():\r\n    await g()\r\n",
+        id="crlf-kept",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+        t = asyncio.async(f())  # asyncio.async stays in comments
+        s = "asyncio.async(f())"
+        """,
+        """\
+        import asyncio
+        t = asyncio.ensure_future(f())  # asyncio.async stays in comments
+        s = "asyncio.async(f())"
+        """,
+        id="asyncio.async",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+        from legacy_coro import coroutine
+
+
+        @coroutine
+        def coroutine():
+            print('in coroutine')
+
+        coroutine()
+        """,
+        """\
+        import asyncio
+
+
+        async def coroutine():
+            print('in coroutine')
+
+        coroutine()
+        """,
+        id="function-named-coroutine",
+    ),
+    pytest.param(
+        """\
+        import os
+
+        def g():
+            yield from range(3)
+        """,
+        """\
+        import os
+
+        def g():
+            yield from range(3)
+        """,
+        id="plain-generator-untouched",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected"), REWRITES)
+def test_rewrite(src: str, expected: str) -> None:
+    result, codes = port(src)
+    assert result == d(expected)
+    assert not [c for c in codes if c.startswith("LC00") and c not in ("LC001",)]
+    # idempotent: a second run changes nothing
+    assert port(result)[0] == result
+
+
+REFUSALS = [
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            return fut  # 3.10 awaited this
+        """,
+        """\
+        from legacy_coro import coroutine
+
+        @coroutine
+        def f():
+            return fut  # 3.10 awaited this
+        """,
+        ["LC001"],
+        id="non-generator-may-return-awaitable",
+    ),
+    pytest.param(
+        """\
+        from legacy_coro import coroutine
+
+        @coroutine
+        def f():
+            yield fut
+        """,
+        None,
+        ["LC002"],
+        id="yield-value",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            yield from [1, 2]
+        """,
+        """\
+        from legacy_coro import coroutine
+
+        @coroutine
+        def f():
+            yield from [1, 2]
+        """,
+        ["LC006"],
+        id="yield-from-list",
+    ),
+    pytest.param(
+        """\
+        from legacy_coro import coroutine
+
+        @coroutine
+        def f():
+            yield from range(3)
+        """,
+        None,
+        ["LC006"],
+        id="yield-from-range",
+    ),
+    pytest.param(
+        """\
+        from legacy_coro import coroutine
+
+        @coroutine
+        def f():
+            g = lambda: (yield from h())
+            yield from g()
+        """,
+        """\
+        async def f():
+            g = lambda: (yield from h())
+            await g()
+        """,
+        ["LC007"],
+        id="lambda-left-alone",
+    ),
+    pytest.param(
+        """\
+        from legacy_coro import coroutine
+
+        @coroutine
+        def f():
+            return [(yield from h()) for x in y]
+        """,
+        None,
+        ["LC007"],
+        id="comprehension",
+    ),
+    pytest.param(
+        """\
+        import inspect
+        from legacy_coro import coroutine
+
+        @coroutine
+        def f():
+            yield from g()
+
+        assert not inspect.iscoroutinefunction(f)
+        """,
+        None,
+        ["LC008"],
+        id="inspected",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        def f():
+            yield from g()
+
+        f = asyncio.coroutine(f)
+        """,
+        """\
+        from legacy_coro import coroutine
+
+        def f():
+            yield from g()
+
+        f = coroutine(f)
+        """,
+        ["LC003/4:g", "LC009"],
+        id="decorator-as-call",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            yield from asyncio.sleep(1, loop=get_loop())
+        """,
+        """\
+        import asyncio
+
+        async def f():
+            await asyncio.sleep(1, loop=get_loop())
+        """,
+        ["LC010"],
+        id="loop-not-a-name",
+    ),
+    pytest.param(
+        """\
+        from legacy_coro import coroutine
+
+        @coroutine
+        def f():
+            with (yield from lock) as held:
+                pass
+        """,
+        None,
+        ["LC011"],
+        id="with-as",
+    ),
+    pytest.param(
+        """\
+        from asyncio import coroutine
+
+        @coroutine
+        @other
+        def f():
+            yield from g()
+        """,
+        """\
+        import legacy_coro
+
+        @legacy_coro.coroutine
+        @other
+        def f():
+            yield from g()
+        """,
+        ["LC012"],
+        id="decorator-below",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            yield from asyncio.wait([g(), h()])
+            asyncio.Task.all_tasks()
+
+        loop = asyncio.get_event_loop()
+        """,
+        """\
+        import asyncio
+
+        async def f():
+            await asyncio.wait([g(), h()])
+            asyncio.Task.all_tasks()
+
+        loop = asyncio.get_event_loop()
+        """,
+        ["LC005", "LC013", "LC014"],
+        id="reported-only",
+    ),
+    pytest.param(
+        """\
+        from legacy_coro import coroutine
+
+        @coroutine
+        def fetch():
+            yield from g()
+
+        def plain():
+            x = yield from fetch()
+        """,
+        """\
+        async def fetch():
+            await g()
+
+        def plain():
+            x = yield from fetch()
+        """,
+        ["LC003/4:fetch"],
+        id="plain-generator-calls-converted",
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "expected", "codes"), REFUSALS)
+def test_refusal(src: str, expected: Optional[str], codes: List[str]) -> None:
+    result, found = port(src)
+    assert result == d(expected if expected is not None else src)
+    assert sorted(found) == sorted(codes)
+    assert port(result) == (result, found)
+
+
+def test_async_calls_rewritten_on_tokens_only() -> None:
+    src = "import asyncio as aio\nx = aio . async(f)\ny = '''aio.async'''\n# aio.async\n"
+    assert rewrite_async_calls(src) == (
+        "import asyncio as aio\nx = aio . ensure_future(f)\ny = '''aio.async'''\n# aio.async\n")
+    assert rewrite_async_calls("other.async_x(1)\n") == "other.async_x(1)\n"
+
+
+def test_encoding_kept() -> None:
+    src = "# -*- coding: latin-1 -*-\nfrom asyncio import coroutine\n@coroutine\ndef f():\n" \
+          "    yield from g('\xe9')\n"
+    result = port_source(src.encode("latin-1"))
+    expected = "# -*- coding: latin-1 -*-\nasync def f():\n    await g('\xe9')\n"
+    assert result.source == expected.encode("latin-1")
+
+
+def test_nothing_interesting_is_not_parsed() -> None:
+    result = port_source(b"x = (\n")  # would not parse; never looked at
+    assert not result.changed
