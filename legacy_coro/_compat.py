@@ -24,6 +24,7 @@ import functools
 import gc
 import threading
 import types
+import warnings
 from typing import Any, Callable, Generator, List, NamedTuple, Optional, Tuple
 
 from legacy_coro._shim import coroutine
@@ -447,6 +448,9 @@ class Patch(NamedTuple):
 
     key: str  #: the change's key in legacy_coro._versions
     build: Callable[[Optional[Record]], List[_Setting]]
+    #: the DeprecationWarning the interpreter gives, where it still has the
+    #: behaviour but deprecates it (a regular expression for the message)
+    warning: Optional[str] = None
 
     @property
     def needed(self) -> bool:
@@ -455,14 +459,36 @@ class Patch(NamedTuple):
 
 
 PATCHES: Tuple[Patch, ...] = (
-    Patch("asyncio.coroutine", _patch_asyncio_coroutine),
-    Patch("Task.all_tasks", _patch_task_classmethods),
-    Patch("with-yield-from-lock", _patch_with_lock),
-    Patch("loop-argument", _patch_loop_argument),
-    Patch("wait-coroutines", _patch_wait_coroutines),
-    Patch("get_event_loop-warns", _patch_get_event_loop),
+    Patch("asyncio.coroutine", _patch_asyncio_coroutine, '"@coroutine" decorator is deprecated'),
+    Patch(
+        "Task.all_tasks", _patch_task_classmethods,
+        r"Task\.(all_tasks|current_task)\(\) is deprecated",
+    ),
+    Patch("with-yield-from-lock", _patch_with_lock, "'with .*lock.*' is deprecated"),
+    Patch("loop-argument", _patch_loop_argument, "The loop argument is deprecated"),
+    Patch(
+        "wait-coroutines", _patch_wait_coroutines,
+        r"The explicit passing of coroutine objects to asyncio\.wait\(\) is deprecated",
+    ),
+    Patch("get_event_loop-warns", _patch_get_event_loop, "There is no current event loop"),
     Patch("generator-rejected", _patch_generators),
 )
+
+# Where the interpreter still has a behaviour but deprecates it (3.8-3.10),
+# install() changes nothing in asyncio: it only adds a warnings filter that
+# ignores that one DeprecationWarning, as the old code ran silently.  The
+# filter is recorded like a patch, with this marker as its owner.
+_FILTERS = object()
+
+
+def _remove_filter(entry: Any) -> None:
+    try:
+        warnings.filters.remove(entry)
+    except ValueError:  # already gone (a test's catch_warnings() restored the list)
+        return
+    mutated = getattr(warnings, "_filters_mutated", None)  # clears the filter cache
+    if mutated is not None:
+        mutated()
 
 
 def apply(record: Optional[Record]) -> Tuple[List[str], List[_Saved]]:
@@ -471,6 +497,9 @@ def apply(record: Optional[Record]) -> Tuple[List[str], List[_Saved]]:
     saved: List[_Saved] = []
     for patch in PATCHES:
         if not patch.needed:
+            if patch.warning is not None:
+                warnings.filterwarnings("ignore", patch.warning, DeprecationWarning)
+                saved.append(_Saved(_FILTERS, patch.key, warnings.filters[0]))
             continue
         for setting in patch.build(record):
             saved.append(_Saved(setting.owner, setting.name, _own(setting.owner, setting.name)))
@@ -482,4 +511,7 @@ def apply(record: Optional[Record]) -> Tuple[List[str], List[_Saved]]:
 def restore(saved: List[_Saved]) -> None:
     """Undo :func:`apply`, last change first."""
     for item in reversed(saved):
-        _set(item.owner, item.name, item.old)
+        if item.owner is _FILTERS:
+            _remove_filter(item.old)
+        else:
+            _set(item.owner, item.name, item.old)

@@ -1,0 +1,98 @@
+"""The book's programs as printed run under ``legacy-coro run`` as their native ports do.
+
+``examples_legacy/as_printed/NAME.py`` is the book's code with only line
+breaks and quotes restored: ``asyncio.get_event_loop()`` at module level,
+bare coroutines handed to ``asyncio.wait()``, ``@asyncio.coroutine``.  Each
+runs under ``python -m legacy_coro run`` and must print the same normalised
+transcript (stdout and marked stderr, ``legacy_coro._compare``) as its pair
+``examples_native/NAME.py`` run with plain ``python``.
+"""
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+from legacy_coro._compare import run_script
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_PRINTED = ROOT / "examples_legacy" / "as_printed"
+NATIVE = ROOT / "examples_native"
+
+#: as-printed program -> native partner, where the names differ
+PARTNER = {"coroutine_chain_generator": "coroutine_chain"}
+
+#: Programs whose printed order depends on set iteration order: the book hands
+#: a list of bare coroutines to asyncio.wait()/as_completed(), which turn it
+#: into a set before scheduling, so the coroutines start (and, with equal
+#: sleeps, finish) in an order that changes with object addresses from run to
+#: run and version to version.  The native ports schedule the list in order
+#: (their comments say so), which no compat layer can do for the book's code.
+#: These must still run cleanly and print the same lines; their order is not
+#: compared.  (Reported to the lead: the book's transcripts are not
+#: reproducible either.)
+SET_ORDER = {"wait", "wait_timeout", "as_completed", "lock", "event", "condition"}
+
+NAMES = sorted(path.stem for path in AS_PRINTED.glob("*.py"))
+
+
+def _partner(name: str) -> Path:
+    partner = NATIVE / (PARTNER.get(name, name) + ".py")
+    if not partner.exists():
+        pytest.skip(f"{partner.relative_to(ROOT)} does not exist yet")
+    return partner
+
+
+def _both(name: str):
+    partner = _partner(name)
+    legacy = run_script(
+        AS_PRINTED / f"{name}.py", sys.executable, python_args=["-m", "legacy_coro", "run"]
+    )
+    native = run_script(partner, sys.executable)
+    assert native.returncode == 0, native.stderr
+    assert legacy.returncode == 0, legacy.stderr
+    return legacy, native
+
+
+def test_every_seed_program_is_kept_as_printed():
+    assert len(NAMES) == 22  # 21 programs; coroutine_chain is printed in both styles
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n not in SET_ORDER])
+def test_as_printed_matches_native_transcript(name):
+    legacy, native = _both(name)
+    assert legacy.transcript == native.transcript
+
+
+def _unordered(transcript: str):
+    """Return the lines in sorted order; a `results: [...]` list (wait.py prints
+    its `completed` set as a list, the native port sorts it) is sorted too."""
+    lines = []
+    for line in transcript.splitlines():
+        if line.startswith("results: ["):
+            line = "results: " + repr(sorted(ast.literal_eval(line[len("results: "):])))
+        lines.append(line)
+    return sorted(lines)
+
+
+@pytest.mark.parametrize("name", sorted(SET_ORDER))
+def test_set_ordered_program_prints_the_same_lines(name):
+    legacy, native = _both(name)
+    assert legacy.stderr == ""
+    assert _unordered(legacy.transcript) == _unordered(native.transcript)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_as_printed_fails_without_the_compat_layer_where_python_removed_what_it_uses(name):
+    """Without legacy-coro run, the same file fails or warns where the book's API is gone."""
+    plain = run_script(AS_PRINTED / f"{name}.py", sys.executable)
+    uses_wait = "asyncio.wait(" in (AS_PRINTED / f"{name}.py").read_text()
+    if name == "coroutine_chain_generator" and sys.version_info >= (3, 11):
+        assert "AttributeError: module 'asyncio' has no attribute 'coroutine'" in plain.stderr
+    elif uses_wait and sys.version_info >= (3, 11) and name != "asyncio_queue":
+        assert "TypeError: Passing coroutines is forbidden, use tasks explicitly." in plain.stderr
+    elif sys.version_info >= (3, 12):
+        assert "DeprecationWarning: There is no current event loop" in plain.stderr
+    else:
+        assert plain.returncode == 0
