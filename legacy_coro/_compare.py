@@ -312,7 +312,8 @@ def resolve_python(spec: str) -> Interpreter:
 
     A version is looked for as the running interpreter, then ``pythonX.Y`` on
     PATH, then ``$(pyenv root)/versions/X.Y.*/bin/pythonX.Y`` (newest patch
-    first); each candidate must run and report that version.
+    first); each candidate must run and report that version.  The label is
+    the version the interpreter reports ("3.12").
 
     Raises:
         LookupError: with a message saying what was tried and what to do.
@@ -339,12 +340,13 @@ def resolve_python(spec: str) -> Interpreter:
             f"--python {spec}: no such interpreter; pass a path to a Python executable, "
             "a command on PATH, or a version such as 3.12"
         )
-    if _version_of(executable) is None:
+    version = _version_of(executable)
+    if version is None:
         raise LookupError(
             f"--python {spec}: {executable} did not run as a Python interpreter; "
             "pass a working Python executable or a version such as 3.12"
         )
-    return Interpreter(spec, executable)
+    return Interpreter(version, executable)
 
 
 # ---------------------------------------------------------------- the command
@@ -635,6 +637,9 @@ def run_compare(options: Options, out: Any = None, err: Any = None) -> int:
         try:
             pythons = ([resolve_python(spec) for spec in options.pythons]
                        or [Interpreter(_running_version(), sys.executable)])
+            if len({p.label for p in pythons}) < len(pythons):  # label them as given
+                pythons = [Interpreter(spec, p.executable)
+                           for spec, p in zip(options.pythons, pythons)]
         except LookupError as exc:
             raise UsageError(str(exc)) from None
     except UsageError as exc:

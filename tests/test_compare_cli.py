@@ -482,3 +482,9 @@ def test_progress_only_on_a_terminal(in_tmp, capsys):
     assert _compare.run_compare(options(), err=terminal) == 0
     assert terminal.written == [f"\r\033[K[1/1] one.py ({VERSION}): same", "\r\033[K"]
     assert "\033[" not in capsys.readouterr().out
+
+
+def test_python_given_as_a_path_is_labelled_with_its_version(in_tmp, capsys):
+    a = write(in_tmp / "a.py", 'print("x")\n')
+    assert compare("--python", sys.executable, a, a) == 0
+    assert capsys.readouterr().out.splitlines()[0] == HEADER
