@@ -18,7 +18,7 @@ import multiprocessing
 import os
 import sys
 import tempfile
-from typing import IO, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import IO, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 from legacy_coro._port_reasons import ERROR_CODES, REASONS
 
@@ -180,13 +180,13 @@ def port_paths(options: Options, out: Optional[IO[str]] = None,
     jobs = [(f, write, want_new, options.diff) for f in files if f != "-"]
     outcomes.extend(_run_jobs(jobs, options.jobs))
     # Verify, then write what --verify approved.
-    failed_verify = 0
+    failed_verify: Set[str] = set()
     if options.verify:
         for outcome in outcomes:
             if not outcome.changed or outcome.path == "-":
                 continue
             if not _verify(outcome, err, options.timeout):
-                failed_verify += 1
+                failed_verify.add(outcome.path)
             elif not (options.diff or options.check):
                 with open(outcome.path, "wb") as stream:
                     assert outcome.new is not None
@@ -195,7 +195,7 @@ def port_paths(options: Options, out: Optional[IO[str]] = None,
 
 
 def _report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes],
-            failed_verify: int, out: IO[str], err: IO[str]) -> int:
+            failed_verify: Set[str], out: IO[str], err: IO[str]) -> int:
     converted_names = {name for o in outcomes for name in o.converted_names}
     sites: List[Tuple[str, int, str, str]] = []
     for outcome in outcomes:
@@ -207,7 +207,7 @@ def _report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes
                 sites.append((outcome.path, line, "LC003", callee))
     sites.sort()
     errors = sum(1 for s in sites if s[2] in ERROR_CODES)
-    changed = [o for o in outcomes if o.changed]
+    changed = [o for o in outcomes if o.changed and o.path not in failed_verify]
     failures = [o for o in outcomes if o.error is not None]
     status = EXIT_OK
     if changed or errors or failed_verify:
@@ -228,8 +228,6 @@ def _report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes
         else:
             out.write(stdin_new.decode("utf-8", "surrogateescape"))
     verb = "would be changed" if (options.diff or options.check) else "changed"
-    if options.verify and not (options.diff or options.check):
-        verb = "changed" if not failed_verify else "changed (verified ones only)"
     summary = (f"{_plural(len(changed), 'file')} {verb}, "
                f"{_plural(sum(o.converted for o in outcomes), 'function')} converted, "
                f"{_plural(len(sites), 'site')} left with reasons")
@@ -237,14 +235,16 @@ def _report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes
         summary += f", {_plural(errors, 'error')}"
     if failures:
         summary += f", {_plural(len(failures), 'file')} not ported"
+    if failed_verify:
+        summary += f", {_plural(len(failed_verify), 'file')} failed verification (not written)"
     if options.json:
         out.write(json.dumps(_json(outcomes, sites, summary, status), indent=2) + "\n")
         return status
     for outcome in outcomes:
         if outcome.error is not None:
             err.write(f"{outcome.path}: {outcome.error[1]}\n")
-        elif outcome.changed and not (options.diff or options.check or options.verify):
-            if outcome.path != "-":
+        elif outcome.changed and not (options.diff or options.check):
+            if outcome.path != "-" and outcome.path not in failed_verify:
                 err.write(f"Rewriting {outcome.path}\n")
         elif outcome.changed and options.check:
             err.write(f"would rewrite {outcome.path}\n")

@@ -1,0 +1,256 @@
+"""``legacy-coro port`` as a command: modes, exit statuses, reports, and the never-break guard."""
+
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("libcst")
+
+import libcst as cst  # noqa: E402
+
+from legacy_coro import _port_transform  # noqa: E402
+from legacy_coro._main import main  # noqa: E402
+from legacy_coro._port_reasons import REASONS  # noqa: E402
+
+LEGACY = """\
+import asyncio
+from legacy_coro import coroutine
+
+
+@coroutine
+def fetch():
+    yield from asyncio.sleep(0)  # wait
+    return 1
+"""
+NATIVE = """\
+import asyncio
+
+
+async def fetch():
+    await asyncio.sleep(0)  # wait
+    return 1
+"""
+SUMMARY_ONE = "1 file changed, 1 function converted, 0 sites left with reasons\n"
+
+
+@pytest.fixture
+def legacy(tmp_path: Path) -> Path:
+    path = tmp_path / "mod.py"
+    path.write_text(LEGACY)
+    return path
+
+
+def test_rewrites_in_place(legacy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["port", str(legacy)]) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == f"Rewriting {legacy}\n" + SUMMARY_ONE
+    assert legacy.read_text() == NATIVE
+
+
+def test_second_run_changes_nothing(legacy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["port", str(legacy)])
+    capsys.readouterr()
+    assert main(["port", str(legacy)]) == 0
+    assert capsys.readouterr().err == (
+        "0 files changed, 0 functions converted, 0 sites left with reasons\n")
+    assert legacy.read_text() == NATIVE
+
+
+def test_diff_writes_nothing(legacy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["port", "--diff", str(legacy)]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith(f"--- a/{legacy}\n+++ b/{legacy}\n@@ ")
+    assert "-from legacy_coro import coroutine\n" in out
+    assert "-@coroutine\n" in out
+    assert "+async def fetch():\n" in out
+    assert "+    await asyncio.sleep(0)  # wait\n" in out
+    assert err == "1 file would be changed, 1 function converted, 0 sites left with reasons\n"
+    assert legacy.read_text() == LEGACY
+
+
+def test_check(legacy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["port", "--check", str(legacy)]) == 1
+    assert capsys.readouterr().err == (
+        f"would rewrite {legacy}\n"
+        "1 file would be changed, 1 function converted, 0 sites left with reasons\n")
+    assert legacy.read_text() == LEGACY
+    clean = tmp_path / "clean.py"
+    clean.write_text(NATIVE)
+    assert main(["port", "--check", str(clean)]) == 0
+
+
+def test_directories_recursively_and_jobs(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    for sub in ("a", "b/c", ".hidden"):
+        (tmp_path / sub).mkdir(parents=True)
+        (tmp_path / sub / "m.py").write_text(LEGACY)
+    (tmp_path / "b" / "notes.txt").write_text(LEGACY)
+    assert main(["port", "--jobs", "2", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert err.endswith("2 files changed, 2 functions converted, 0 sites left with reasons\n")
+    assert (tmp_path / "a" / "m.py").read_text() == NATIVE
+    assert (tmp_path / "b" / "c" / "m.py").read_text() == NATIVE
+    assert (tmp_path / ".hidden" / "m.py").read_text() == LEGACY
+    assert (tmp_path / "b" / "notes.txt").read_text() == LEGACY
+
+
+def test_sites_reported_with_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "m.py"
+    path.write_text("import asyncio\n\n@asyncio.coroutine\ndef f():\n    return fut\n")
+    assert main(["port", str(path)]) == 1  # the decorator moved to legacy_coro
+    err = capsys.readouterr().err
+    assert f"{path}:4: LC001 {REASONS['LC001']} [f]\n" in err
+    assert err.endswith("1 file changed, 0 functions converted, 1 site left with reasons\n")
+    assert path.read_text() == (
+        "from legacy_coro import coroutine\n\n@coroutine\ndef f():\n"
+        "    return fut\n")
+
+
+def test_plain_generator_awaiting_converted_function_is_an_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.py").write_text(LEGACY)
+    (tmp_path / "b.py").write_text(
+        "from a import fetch\n\ndef old():\n    x = yield from fetch()\n"
+        "\ndef gen():\n    yield from other()\n")
+    assert main(["port", "--check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    b = tmp_path / "b.py"
+    assert f"{b}:4: LC004 {REASONS['LC004']} [fetch]\n" in err
+    assert f"{b}:7: LC003 {REASONS['LC003']} [other]\n" in err
+    assert err.endswith("1 file would be changed, 1 function converted, "
+                        "2 sites left with reasons, 1 error\n")
+
+
+def test_json(legacy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["port", "--json", "--check", str(legacy)]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    report = json.loads(out)
+    assert report["files"] == [
+        {"path": str(legacy), "changed": True, "converted": 1, "error": None, "sites": []}]
+    assert report["summary"]["files_changed"] == 1
+    assert report["summary"]["functions_converted"] == 1
+    assert report["exit_status"] == 1
+
+
+def test_stdin_to_stdout(monkeypatch: pytest.MonkeyPatch,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(LEGACY.encode())))
+    assert main(["port", "-"]) == 1
+    out, err = capsys.readouterr()
+    assert out == NATIVE
+    assert err == SUMMARY_ONE
+
+
+def test_crlf_and_asyncio_async(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_bytes(b"import asyncio\r\n\r\n@asyncio.coroutine\r\ndef f():\r\n"
+                     b"    yield from g()\r\n\r\nasyncio.async(f())\r\n")
+    assert main(["port", str(path)]) == 1
+    assert path.read_bytes() == (b"import asyncio\r\n\r\nasync def f():\r\n    await g()\r\n"
+                                 b"\r\nasyncio.ensure_future(f())\r\n")
+
+
+def test_unparseable_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.py"
+    path.write_text("def f(:\n    yield from x\n")
+    assert main(["port", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{path}: cannot parse: ")
+    assert err.endswith("0 files changed, 0 functions converted, 0 sites left with reasons, "
+                        "1 file not ported\n")
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["port", str(tmp_path / "nope.py")]) == 2
+    assert f"{tmp_path / 'nope.py'}: cannot read: " in capsys.readouterr().err
+
+
+def test_broken_output_is_never_written(legacy: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A transformer bug (here: `async` forgotten) leaves the file as it was, exit 3."""
+    original = _port_transform.PortTransformer.leave_FunctionDef
+
+    def forgetful(self: Any, original_node: cst.FunctionDef,
+                  updated_node: cst.FunctionDef) -> cst.FunctionDef:
+        result: cst.FunctionDef = original(self, original_node, updated_node)
+        return result.with_changes(asynchronous=None)
+
+    monkeypatch.setattr(_port_transform.PortTransformer, "leave_FunctionDef", forgetful)
+    assert main(["port", str(legacy)]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith(f"{legacy}: internal error: the ported code does not compile: ")
+    assert legacy.read_text() == LEGACY
+
+
+def test_list_reasons(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["port", "--list-reasons"]) == 0
+    out = capsys.readouterr().out
+    assert out == "".join(f"{code} {text}\n" for code, text in REASONS.items())
+
+
+def test_help_lists_reasons(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["port", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for code in REASONS:
+        assert f"  {code} " in out
+
+
+@pytest.mark.parametrize("argv", [["port"], ["port", "--json", "--diff", "x.py"],
+                                  ["port", "--jobs", "-1", "x.py"]])
+def test_usage_errors(argv: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith("legacy-coro port: error: ")
+
+
+def test_without_libcst(legacy: Path, monkeypatch: pytest.MonkeyPatch,
+                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "libcst", None)
+    assert main(["port", str(legacy)]) == 2
+    assert capsys.readouterr().err == (
+        "legacy-coro port needs LibCST: pip install 'legacy_coro[port]'\n")
+    assert legacy.read_text() == LEGACY
+
+
+def test_verify_refuses_a_port_that_prints_differently(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "s.py"
+    script.write_text(LEGACY + "\nprint(open(__file__).read().count('yield'))\n")
+    assert main(["port", "--verify", str(script)]) == 1
+    err = capsys.readouterr().err
+    assert f"{script}: verify: different on Python" in err
+    assert "--- original\n+++ ported\n@@ -1 +1 @@\n-2\n+1\n" in err
+    assert err.endswith("0 files changed, 1 function converted, 0 sites left with reasons, "
+                        "1 file failed verification (not written)\n")
+    assert "Rewriting" not in err
+    assert script.read_text().startswith(LEGACY)  # not written
+
+
+def test_codemod_for_libcst_runner() -> None:
+    from libcst.codemod import CodemodContext, TransformSuccess, transform_module
+
+    from legacy_coro.codemod import PortToAsync
+
+    result = transform_module(PortToAsync(CodemodContext()), LEGACY)
+    assert isinstance(result, TransformSuccess)
+    assert result.code == NATIVE
+    refused = transform_module(PortToAsync(CodemodContext()),
+                               "import asyncio\n@asyncio.coroutine\ndef f():\n    return x\n")
+    assert isinstance(refused, TransformSuccess)
+    assert refused.warning_messages == [f"line 3: LC001 {REASONS['LC001']} [f]"]
+
+
+def test_importing_the_package_does_not_import_libcst() -> None:
+    import subprocess
+
+    code = ("import sys, legacy_coro, legacy_coro._main, legacy_coro._cmd_port; "
+            "legacy_coro._main._build_parser(); print('libcst' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "False\n"
