@@ -33,7 +33,7 @@ missing a partner, 2 usage error."""
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``compare`` options."""
-    parser.add_argument("paths", nargs="*", metavar="A B",
+    parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="two .py files or two directories (default: examples_legacy "
                              "examples_native)")
     parser.add_argument("--python", action="append", default=[], metavar="X",

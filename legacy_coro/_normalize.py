@@ -65,7 +65,8 @@ RULES: Tuple[Rule, ...] = (
     Rule(
         "time",
         "decimal numbers whose value lies within the run's time window (loop.time(), "
-        "time.monotonic() or time.time() read during the run, +/- 2 s) -> <time>",
+        "time.monotonic() or time.time() read during the run, give or take 2 seconds) "
+        "-> <time>",
     ),
 )
 
@@ -90,9 +91,15 @@ _ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
 _DECIMAL = re.compile(r"(?<![\d.])\d+\.\d+(?!\.?\d)")
 
 
-def describe_rules(indent: str = "  ") -> str:
-    """Return the default rules as ``name: description`` lines."""
-    return "\n".join(f"{indent}{rule.name}: {rule.description}" for rule in RULES)
+def describe_rules(indent: str = "  ", width: int = 79) -> str:
+    """Return the default rules as ``name: description`` paragraphs wrapped to ``width``."""
+    import textwrap
+
+    return "\n".join(
+        textwrap.fill(f"{rule.name}: {rule.description}", width, initial_indent=indent,
+                      subsequent_indent=indent + "    ", break_on_hyphens=False)
+        for rule in RULES
+    )
 
 
 def parse_user_rule(text: str) -> UserRule:

@@ -408,7 +408,7 @@ def test_help_lists_the_normalisation_rules(capsys):
 
     assert len(RULES) == 3
     for rule in RULES:
-        assert f"  {rule.name}: {rule.description}\n" in out
+        assert f"{rule.name}: {rule.description}" in " ".join(out.split())
     assert "--normalize REGEX=REPL" in out and "--no-normalize" in out
 
 

@@ -1,6 +1,7 @@
 """The normalisation rules: each one, and that real differences survive them."""
 
 import os
+import re
 
 import pytest
 
@@ -18,7 +19,10 @@ def norm(text, **kwargs):
 
 def test_rules_are_listed_with_descriptions():
     assert [rule.name for rule in RULES] == ["script-path", "address", "time"]
-    assert describe_rules().splitlines() == [f"  {r.name}: {r.description}" for r in RULES]
+    text = describe_rules()
+    assert all(len(line) <= 79 for line in text.splitlines())
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n(?=  \S)", text)]
+    assert paragraphs == [f"{r.name}: {r.description}" for r in RULES]
 
 
 # ------------------------------------------------------------------ address
