@@ -77,6 +77,7 @@ class RunResult(NamedTuple):
     stdout: str
     stderr: str
     transcript: str  #: normalised stdout + marked stderr, one "\n" after each line
+    timeout: float  #: the limit it ran under, seconds
 
     @property
     def ok(self) -> bool:
@@ -173,6 +174,7 @@ def run_script(
         stdout=stdout,
         stderr=stderr,
         transcript=_transcript(stdout, stderr, normalise),
+        timeout=timeout,
     )
 
 
@@ -484,13 +486,9 @@ def _verdict(result: PairResult) -> str:
                 f"({changed} line{'s differ' if changed != 1 else ' differs'})")
     if result.status == TIMED_OUT:
         killed = [r.script for r in (a, b) if r.timed_out]
-        return f"timed out: {' and '.join(killed)} killed after {_fmt_seconds(a, b)} {where}"
+        return f"timed out: {' and '.join(killed)} killed after the {a.timeout:g} s timeout {where}"
     failed = [f"{r.script} exited with {r.returncode}" for r in (a, b) if not r.ok]
     return f"failed: {', '.join(failed)} {where} (exit codes {_exit(a)}/{_exit(b)})"
-
-
-def _fmt_seconds(a: RunResult, b: RunResult) -> str:
-    return f"{max(r.duration for r in (a, b) if r.timed_out):.0f} s"
 
 
 def _run_json(run: Optional[RunResult], with_transcript: bool) -> Optional[Dict[str, Any]]:
