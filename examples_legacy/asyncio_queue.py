@@ -22,7 +22,10 @@ def consumer(n, q):
             q.task_done()
             break
         else:
-            yield from asyncio.sleep(0.01 * item)
+            # Changed from the book: 0.1 s per unit instead of 0.01 s.  The
+            # order of the lines below depends on which sleep ends first;
+            # 10 ms apart, a busy machine sometimes swapped two of them.
+            yield from asyncio.sleep(0.1 * item)
             q.task_done()
     print('consumer {}: ending'.format(n))
 
