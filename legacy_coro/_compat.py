@@ -22,6 +22,7 @@ import asyncio.tasks
 import ctypes
 import functools
 import gc
+import sys
 import threading
 import types
 import warnings
@@ -173,8 +174,13 @@ def _loop_init(cls_name: str, init: Any, record: Optional[Record]) -> Any:
     """
     api = f"asyncio.{cls_name}(loop=)"
 
+    # 3.10's BoundedSemaphore passes its own "not given" marker to Semaphore
+    marker = getattr(sys.modules.get("asyncio.mixins"), "_marker", None)
+
     @_wraps(init)
     def __init__(self: Any, *args: Any, loop: Any = None, **kwargs: Any) -> None:
+        if loop is marker:
+            loop = None
         if loop is not None:
             if record is not None:
                 record(api, "loop-argument")

@@ -1,0 +1,562 @@
+"""legacy_coro.install(): each restored behaviour, on every interpreter.
+
+Each case is a small program that old code wrote.  A child interpreter, run
+with ``-W error::DeprecationWarning``, runs it three times -- before
+install(), with it, after uninstall() -- and reports each outcome
+(the value, or the interpreter's own error as ``Type: message``) together with
+the objects the patch would replace.  Then:
+
+- where this Python removed the behaviour: the program fails before with the
+  interpreter's own error, works installed, and fails after uninstall() with
+  exactly the same error;
+- where this Python still has it: install() leaves asyncio's objects in
+  place (the same objects before, during and after); where the behaviour is
+  deprecated the only change is that its DeprecationWarning is silenced.
+"""
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from legacy_coro._versions import change
+
+DRIVER = r'''
+import asyncio, json, sys, warnings
+import legacy_coro
+
+PROGRAM, WATCH = sys.argv[1], json.loads(sys.argv[2])
+# a program failing before it awaits what it made leaves a coroutine behind,
+# and 3.10+ asyncio's own error path leaves a half-made subprocess transport
+warnings.filterwarnings("ignore", "coroutine '.*' was never awaited", RuntimeWarning)
+sys.unraisablehook = lambda unraisable: None
+RESET_POLICY = "get_event_loop" in PROGRAM
+
+
+def attempt():
+    if RESET_POLICY:  # forget the loop a previous attempt set
+        asyncio.set_event_loop_policy(None)
+    namespace = {"__name__": "__main__", "asyncio": asyncio, "legacy_coro": legacy_coro}
+    try:
+        exec(PROGRAM, namespace)
+        return ["ok", repr(namespace["main"]())]
+    except BaseException as exc:
+        return ["error", "%s: %s" % (type(exc).__name__, exc)]
+
+
+def watched():
+    return [id(eval(expr)) for expr in WATCH]
+
+
+out = {"watch_before": watched(), "before": attempt()}
+out["keys"] = sorted(legacy_coro.install())
+out["installed"] = sorted(legacy_coro.installed())
+out["again"] = sorted(legacy_coro.install())  # idempotent
+out["watch_during"] = watched()
+out["during"] = attempt()
+legacy_coro.uninstall()
+out["installed_after"] = sorted(legacy_coro.installed())
+out["watch_after"] = watched()
+out["after"] = attempt()
+print(json.dumps(out))
+'''
+
+
+def run_phases(program, watch=()):
+    """Run *program* before install(), installed, after uninstall(); return the outcomes."""
+    proc = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-c", DRIVER,
+         textwrap.dedent(program), json.dumps(list(watch))],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    return json.loads(proc.stdout)
+
+
+def _addresses(outcome):
+    return [outcome[0], re.sub(r"0x[0-9a-fA-F]+", "0x...", outcome[1])]
+
+
+def check(key, program, value, error, *, deprecated=None, watch=()):
+    """Assert the three outcomes for the behaviour removed by change *key*.
+
+    Args:
+        value: repr of what the program returns when the behaviour works.
+        error: the interpreter's own error (a regular expression matched against
+            ``Type: message``) where the behaviour is gone.
+        deprecated: the DeprecationWarning, as an error, on versions that still
+            have the behaviour but warn (None: no warning expected).
+        watch: expressions naming the objects the patch replaces.
+    """
+    out = run_phases(program, watch)
+    assert out["installed_after"] == []
+    assert out["keys"] == out["installed"] == out["again"]
+    assert out["during"] == ["ok", value]
+    if change(key).applies:
+        assert key in out["keys"]
+        assert out["before"][0] == "error" and re.match(error, out["before"][1]), out["before"]
+        assert _addresses(out["after"]) == _addresses(out["before"])  # the same error, unchanged
+        assert out["watch_after"] == out["watch_before"]
+    else:
+        assert key not in out["keys"]
+        assert out["watch_during"] == out["watch_before"] == out["watch_after"]
+        expected = ["ok", value] if deprecated is None else ["error", deprecated]
+        if deprecated is not None and out["before"][0] == "ok":
+            expected = ["ok", value]  # this bugfix release does not warn
+        assert _addresses(out["before"]) == _addresses(out["after"])
+        assert out["before"][0] == expected[0]
+        if expected[0] == "error":
+            assert re.match(deprecated, out["before"][1]), out["before"]
+    return out
+
+
+RUN = '''
+def run(coro):
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.close()
+'''
+
+
+# ---------------------------------------------------------------------------
+# asyncio.coroutine (removed in 3.11)
+
+
+def test_asyncio_coroutine():
+    out = check(
+        "asyncio.coroutine",
+        RUN + '''
+def main():
+    @asyncio.coroutine
+    def double(x):
+        yield from asyncio.sleep(0)
+        return 2 * x
+    return run(double(21))
+''',
+        "42",
+        r"AttributeError: module 'asyncio' has no attribute 'coroutine'$",
+        deprecated=r'DeprecationWarning: "@coroutine" decorator is deprecated since Python 3.8',
+        watch=["vars(asyncio).get('coroutine')"],
+    )
+    if change("asyncio.coroutine").applies:
+        assert out["watch_during"] != out["watch_before"]
+
+
+def test_asyncio_coroutine_is_legacy_coros_where_restored():
+    program = '''
+def main():
+    with legacy_coro.installed_patches():
+        return asyncio.coroutine is legacy_coro.coroutine
+'''
+    out = run_phases(program)
+    assert out["during"] == ["ok", repr(change("asyncio.coroutine").applies)]
+
+
+# ---------------------------------------------------------------------------
+# loop= (removed in 3.10)
+
+LOOP_PROGRAMS = {
+    "sleep": "return await asyncio.sleep(0, 'slept', loop=loop)",
+    "gather": "return await asyncio.gather(asyncio.sleep(0, 1), asyncio.sleep(0, 2), loop=loop)",
+    "shield": "return await asyncio.shield(asyncio.sleep(0, 'shielded'), loop=loop)",
+    "wait_for": "return await asyncio.wait_for(asyncio.sleep(0, 'w'), 5, loop=loop)",
+    "wait": "f = loop.create_future(); f.set_result(1)\n"
+            "    done, _ = await asyncio.wait([f], loop=loop)\n"
+            "    return [t.result() for t in done]",
+    "as_completed": "return [await f for f in asyncio.as_completed([asyncio.sleep(0, 3)],"
+                    " loop=loop)]",
+    "Queue": "q = asyncio.Queue(1, loop=loop); await q.put('q'); return await q.get()",
+    "PriorityQueue": "q = asyncio.PriorityQueue(loop=loop); await q.put(2); return q.get_nowait()",
+    "LifoQueue": "q = asyncio.LifoQueue(loop=loop); q.put_nowait(1); return q.qsize()",
+    "Lock": "lock = asyncio.Lock(loop=loop)\n    async with lock:\n        return lock.locked()",
+    "Event": "e = asyncio.Event(loop=loop); e.set(); return await e.wait()",
+    "Condition": "c = asyncio.Condition(loop=loop)\n    async with c:\n        return c.locked()",
+    "Semaphore": "s = asyncio.Semaphore(2, loop=loop)\n    async with s:\n        return s.locked()",
+    "BoundedSemaphore": "s = asyncio.BoundedSemaphore(loop=loop)\n"
+                        "    async with s:\n        return s.locked()",
+    "open_connection": "async def echo(r, w):\n        w.write(await r.readline()); w.close()\n"
+                       "    server = await asyncio.start_server(echo, '127.0.0.1', 0, loop=loop)\n"
+                       "    port = server.sockets[0].getsockname()[1]\n"
+                       "    r, w = await asyncio.open_connection('127.0.0.1', port, loop=loop)\n"
+                       "    w.write(b'hi\\n'); line = await r.readline(); w.close()\n"
+                       "    server.close(); await server.wait_closed(); return line",
+    "create_subprocess_exec": "import sys\n"
+                              "    p = await asyncio.create_subprocess_exec(sys.executable, '-c',"
+                              " 'print(7)', stdout=-1, loop=loop)\n"
+                              "    out, _ = await p.communicate(); return out.strip()",
+}
+LOOP_VALUES = {
+    "sleep": "'slept'", "gather": "[1, 2]", "shield": "'shielded'", "wait_for": "'w'",
+    "wait": "[1]", "as_completed": "[3]", "Queue": "'q'", "PriorityQueue": "2",
+    "LifoQueue": "1", "Lock": "True", "Event": "True", "Condition": "True",
+    "Semaphore": "False", "BoundedSemaphore": "True", "open_connection": "b'hi\\n'",
+    "create_subprocess_exec": "b'7'",
+}
+
+
+@pytest.mark.parametrize("api", sorted(LOOP_PROGRAMS))
+def test_loop_argument(api):
+    program = RUN + f'''
+async def body(loop):
+    {LOOP_PROGRAMS[api]}
+
+def main():
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(body(loop))
+    finally:
+        loop.close()
+'''
+    owner = "asyncio" if api[0].islower() else f"asyncio.{api}"
+    watched = f"vars(asyncio).get('{api}')" if api[0].islower() else f"{owner}.__init__"
+    if api.endswith("Queue") and api != "Queue":
+        watched = "asyncio.Queue.__init__"
+    check(
+        "loop-argument", program, LOOP_VALUES[api],
+        r"TypeError: .*\bloop\b",
+        deprecated=r"DeprecationWarning: The loop argument is deprecated since Python 3.8",
+        watch=[watched],
+    )
+
+
+def test_loop_argument_error_message_is_the_interpreters():
+    out = run_phases(RUN + '''
+def main():
+    return run(asyncio.sleep(0, loop=None))
+''')
+    if change("loop-argument").applies:
+        assert out["before"] == out["after"] == [
+            "error", "TypeError: sleep() got an unexpected keyword argument 'loop'"
+        ]
+
+
+def test_loop_argument_naming_another_loop_is_an_error():
+    out = run_phases(RUN + '''
+async def body():
+    other = asyncio.new_event_loop()
+    try:
+        return await asyncio.sleep(0, loop=other)
+    finally:
+        other.close()
+
+def main():
+    return run(body())
+''')
+    if change("loop-argument").applies:
+        assert out["during"][0] == "error"
+        assert out["during"][1].startswith(
+            "RuntimeError: asyncio.sleep(loop=...) got <_UnixSelectorEventLoop"
+        )
+        assert "which is not the running event loop" in out["during"][1]
+
+
+def test_loop_argument_binds_a_primitive_created_outside_the_loop():
+    """Old code made its primitives before the loop ran; they are bound to the loop named."""
+    out = run_phases('''
+def main():
+    loop = asyncio.new_event_loop()
+    other = asyncio.new_event_loop()
+    lock = asyncio.Lock(loop=other)
+    async def use():
+        await lock.acquire()
+        await lock.acquire()  # waits: the loop check happens here
+    try:
+        loop.run_until_complete(asyncio.wait_for(use(), 0.5))
+    except RuntimeError as exc:
+        return "bound to a different event loop" in str(exc)
+    finally:
+        loop.close()
+        other.close()
+''')
+    if change("loop-argument").applies:
+        assert out["during"] == ["ok", "True"]
+
+
+def test_gather_with_loop_outside_the_running_loop_schedules_on_that_loop():
+    out = check(
+        "loop-argument",
+        '''
+def main():
+    loop = asyncio.new_event_loop()
+    try:
+        future = asyncio.gather(asyncio.sleep(0, 'a'), asyncio.sleep(0, 'b'), loop=loop)
+        return loop.run_until_complete(future)
+    finally:
+        loop.close()
+''',
+        "['a', 'b']",
+        r"TypeError: gather\(\) got an unexpected keyword argument 'loop'",
+        deprecated=r"DeprecationWarning: The loop argument is deprecated",
+    )
+    assert out
+
+
+# ---------------------------------------------------------------------------
+# asyncio.wait() given bare coroutines (removed in 3.11)
+
+
+def test_wait_coroutines():
+    check(
+        "wait-coroutines",
+        RUN + '''
+async def phase(i):
+    await asyncio.sleep(0)
+    return i
+
+def main():
+    done, pending = run(asyncio.wait([phase(1), phase(2)]))
+    return sorted(t.result() for t in done), pending
+''',
+        "([1, 2], set())",
+        r"TypeError: Passing coroutines is forbidden, use tasks explicitly\.$",
+        deprecated=r"DeprecationWarning: The explicit passing of coroutine objects to "
+        r"asyncio\.wait\(\) is deprecated",
+        # on 3.10 the loop= patch replaces asyncio.wait (its loop= is gone there)
+        watch=[] if change("loop-argument").applies else ["vars(asyncio).get('wait')"],
+    )
+
+
+# ---------------------------------------------------------------------------
+# with (yield from lock) / with (await lock) (removed in 3.9)
+
+
+@pytest.mark.parametrize("style", ["yield from", "await"])
+@pytest.mark.parametrize("primitive", ["Lock", "Condition", "Semaphore", "BoundedSemaphore"])
+def test_with_yield_from_lock(primitive, style):
+    if style == "yield from":
+        body = '''
+    @legacy_coro.coroutine
+    def use(lock):
+        with (yield from lock):
+            inside = lock.locked()
+        return inside, lock.locked()
+'''
+    else:
+        body = '''
+    async def use(lock):
+        with (await lock):
+            inside = lock.locked()
+        return inside, lock.locked()
+'''
+    value = "(True, False)"
+    error = (
+        rf"TypeError: '{primitive}' object is not iterable$" if style == "yield from"
+        else rf"TypeError: (object {primitive} can't be used in 'await' expression|"
+        rf"'{primitive}' object can't be awaited)$"
+    )
+    check(
+        "with-yield-from-lock",
+        RUN + f'''
+def main():
+{body}
+    async def make():
+        return asyncio.{primitive}()
+    async def go():
+        return await use(await make())
+    return run(go())
+''',
+        value, error,
+        deprecated=r"DeprecationWarning: 'with .*' is deprecated use 'async with lock' instead",
+        watch=["vars(asyncio.locks._ContextManagerMixin).get('__iter__')",
+               "vars(asyncio.locks._ContextManagerMixin).get('__await__')"],
+    )
+
+
+# ---------------------------------------------------------------------------
+# Task.all_tasks() / Task.current_task() (removed in 3.9)
+
+
+@pytest.mark.parametrize("method", ["current_task", "all_tasks"])
+def test_task_classmethods(method):
+    check(
+        "Task.all_tasks",
+        RUN + f'''
+async def body():
+    result = asyncio.Task.{method}()
+    if isinstance(result, set):
+        return len(result) == 1 and asyncio.current_task() in result
+    return result is asyncio.current_task()
+
+def main():
+    return run(body())
+''',
+        "True",
+        rf"AttributeError: type object '_asyncio.Task' has no attribute '{method}'$",
+        deprecated=rf"DeprecationWarning: Task.{method}\(\) is deprecated",
+        watch=[f"vars(asyncio.Task).get('{method}')"],
+    )
+
+
+def test_task_classmethods_outside_a_task_use_the_current_loop():
+    out = run_phases(RUN + '''
+def main():
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        return asyncio.Task.current_task(), len(asyncio.Task.all_tasks(loop))
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+''')
+    assert out["during"] == ["ok", "(None, 0)"]
+
+
+# ---------------------------------------------------------------------------
+# get_event_loop() creating a loop, silently (warns from 3.12, raises from 3.14)
+
+
+@pytest.mark.parametrize("through", ["get_event_loop", "Future"])
+def test_get_event_loop_creates_a_loop_silently(through):
+    make = "asyncio.get_event_loop()" if through == "get_event_loop" else (
+        "asyncio.Future().get_loop()"
+    )
+    check(
+        "get_event_loop-warns",
+        f'''
+# get_event_loop
+def main():
+    loop = {make}
+    try:
+        return loop.run_until_complete(asyncio.sleep(0, 'ran'))
+    finally:
+        loop.close()
+''',
+        "'ran'",
+        r"(DeprecationWarning: There is no current event loop|"
+        r"RuntimeError: There is no current event loop in thread 'MainThread'\.)$",
+        watch=["vars(asyncio.events.BaseDefaultEventLoopPolicy).get('get_event_loop')"
+               if sys.version_info < (3, 14) else
+               "vars(asyncio.events._BaseDefaultEventLoopPolicy).get('get_event_loop')"],
+    )
+
+
+def test_get_event_loop_still_raises_outside_the_main_thread():
+    out = run_phases('''
+# get_event_loop
+import threading
+
+def main():
+    seen = []
+    def worker():
+        try:
+            asyncio.get_event_loop()
+        except RuntimeError as exc:
+            seen.append(str(exc))
+    thread = threading.Thread(target=worker, name="worker")
+    thread.start()
+    thread.join()
+    return seen
+''')
+    assert out["during"] == ["ok", repr(["There is no current event loop in thread 'worker'."])]
+
+
+# ---------------------------------------------------------------------------
+# Undecorated generators used as coroutines (rejected from 3.12)
+
+GENERATOR = RUN + '''
+def legacy_gen(loop):
+    fut = loop.create_future()
+    loop.call_soon(fut.set_result, 5)
+    value = yield from fut   # a plain generator waiting on a future, as 3.4 code did
+    yield                    # and giving the loop a turn
+    return value
+'''
+
+
+@pytest.mark.parametrize("entry", [
+    "loop.create_task(legacy_gen(loop))",
+    "asyncio.ensure_future(legacy_gen(loop), loop=loop)",
+    "legacy_gen(loop)",
+])
+def test_generator_given_to_a_task_entry_point(entry):
+    check(
+        "generator-rejected",
+        GENERATOR + f'''
+def main():
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete({entry})
+    finally:
+        loop.close()
+''',
+        "5",
+        r"(TypeError: a coroutine was expected, got <generator object legacy_gen at 0x|"
+        r"TypeError: An asyncio.Future, a coroutine or an awaitable is required)",
+        watch=["vars(asyncio.base_events.BaseEventLoop).get('create_task')",
+               "vars(asyncio.tasks).get('ensure_future')"],
+    )
+
+
+def test_generator_given_to_asyncio_run():
+    check(
+        "generator-rejected",
+        GENERATOR + '''
+def main():
+    async def driver():
+        return await asyncio.gather(legacy_gen(asyncio.get_running_loop()))
+    def outer():
+        return (yield from legacy_gen(asyncio.get_event_loop()))
+    return asyncio.run(outer())
+''',
+        "5",
+        r"ValueError: a coroutine was expected, got <generator object",
+    )
+
+
+# ---------------------------------------------------------------------------
+# The switch itself
+
+
+def test_nothing_changes_at_import():
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys, legacy_coro; "
+         "print('asyncio' in sys.modules, sorted(legacy_coro.installed()))"],
+        capture_output=True, text=True, check=True,
+    )
+    assert proc.stdout == "False []\n"
+
+
+def test_installed_names_the_changes_this_python_has():
+    out = run_phases("def main():\n    return 0\n")
+    from legacy_coro._compat import PATCHES
+
+    assert out["keys"] == sorted(p.key for p in PATCHES if change(p.key).applies)
+
+
+def test_context_manager_keeps_an_outer_install():
+    out = run_phases('''
+def main():
+    outer = legacy_coro.installed()
+    with legacy_coro.installed_patches() as keys:
+        inner = legacy_coro.installed()
+    return outer == keys == inner == legacy_coro.installed()
+''')
+    assert out["during"] == ["ok", "True"]
+
+
+def test_install_is_thread_safe():
+    out = run_phases('''
+import threading
+
+def main():
+    legacy_coro.uninstall()
+    barrier = threading.Barrier(8)
+    def worker():
+        barrier.wait()
+        legacy_coro.install()
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    legacy_coro.uninstall()  # once is enough to undo eight installs
+    return vars(asyncio).get('coroutine') is None or sys.version_info < (3, 11)
+import sys
+''')
+    assert out["during"] == ["ok", "True"]
