@@ -145,7 +145,8 @@ def test_hanging_script_is_killed(in_tmp, capsys):
     assert compare("--timeout", "1", a, b) == 1
     out, _ = capsys.readouterr()
     assert row("quick", "|", "slow") in out.splitlines()
-    assert out.splitlines()[-1] == f"timed out: b.py killed after the 1 s timeout on Python {VERSION}"
+    assert out.splitlines()[-1] == (
+        f"timed out: b.py killed after the 1 s timeout on Python {VERSION}")
 
 
 def test_crashing_script(in_tmp, capsys):
