@@ -129,8 +129,9 @@ def test_no_object_outlives_the_workload(name):
     try:
         for workload in (legacy, native):
             refs = _run(loop, workload, n)
-            gc.collect()
-            assert refs and all(ref() is None for ref in refs)
+            for _ in range(3):  # PyPy frees an object with a __del__ one collection later
+                gc.collect()
+            assert refs and all(ref() is None for ref in refs), workload
     finally:
         loop.close()
 
@@ -202,6 +203,7 @@ def test_no_more_reference_cycles_than_native(name):
     assert gc.garbage == []
 
 
+@pytest.mark.skipif(PYPY, reason="PyPy's gc has no DEBUG_SAVEALL / gc.garbage accounting")
 def test_cycle_counter_sees_cycles():
     async def cyclic(n, refs):
         for _ in range(n):
@@ -241,14 +243,22 @@ def _outcome(coro):
         return ("RecursionError",)
 
 
+@pytest.mark.parametrize("limit", [None, 10_000], ids=["default limit", "limit 10000"])
 @pytest.mark.parametrize("depth", [500, 2000])
-def test_deep_chain_behaves_as_native(depth):
-    native = _outcome(_native_chain(depth))
-    legacy = _outcome(_legacy_chain(depth))
-    print(depth, legacy)
+def test_deep_chain_behaves_as_native(depth, limit):
+    old_limit = sys.getrecursionlimit()
+    if limit is not None:
+        sys.setrecursionlimit(limit)
+    try:
+        native = _outcome(_native_chain(depth))
+        legacy = _outcome(_legacy_chain(depth))
+    finally:
+        sys.setrecursionlimit(old_limit)
     assert legacy == native
-    if depth == 500:
-        assert legacy == ("result", 500)
+    if depth == 500 or limit is not None:
+        assert legacy == ("result", depth)
+    else:  # 1000 by default: every version stops a 2000-deep await chain
+        assert legacy == ("RecursionError",)
 
 
 # --- close() and throw() on a suspended coroutine --------------------------------------
@@ -359,7 +369,12 @@ def test_throw_lands_at_the_suspension_line(idle_loop):
         coro.send(None)
         with pytest.raises(KeyError) as info:
             coro.throw(KeyError("x"))
-        frames = [(f.f_code.co_name, line) for f, line in traceback.walk_tb(info.tb)]
+        # PyPy's Future is pure Python: its __await__ frame comes last there.
+        frames = [
+            (f.f_code.co_name, line)
+            for f, line in traceback.walk_tb(info.tb)
+            if os.path.dirname(f.f_code.co_filename) != os.path.dirname(asyncio.__file__)
+        ]
         name, line = frames[-1]
         assert name == "child", (style, frames)
         assert "asyncio.Future(loop=_LOOP)" in linecache.getline(__file__, line), style
