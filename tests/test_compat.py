@@ -177,7 +177,8 @@ LOOP_PROGRAMS = {
     "Lock": "lock = asyncio.Lock(loop=loop)\n    async with lock:\n        return lock.locked()",
     "Event": "e = asyncio.Event(loop=loop); e.set(); return await e.wait()",
     "Condition": "c = asyncio.Condition(loop=loop)\n    async with c:\n        return c.locked()",
-    "Semaphore": "s = asyncio.Semaphore(2, loop=loop)\n    async with s:\n        return s.locked()",
+    "Semaphore": "s = asyncio.Semaphore(2, loop=loop)\n"
+                 "    async with s:\n        return s.locked()",
     "BoundedSemaphore": "s = asyncio.BoundedSemaphore(loop=loop)\n"
                         "    async with s:\n        return s.locked()",
     "open_connection": "async def echo(r, w):\n        w.write(await r.readline()); w.close()\n"
