@@ -6,6 +6,7 @@ bytes out plus the sites it left alone.  It converts what keeps its meaning
 and refuses the rest with a reason code (:mod:`legacy_coro._port_reasons`).
 """
 
+import ast
 import io
 import re
 import sys
@@ -202,61 +203,23 @@ def _paren(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
-# ---------------------------------------------------------------------------
-# Analysis of one decorated function before it is rewritten.
+class _Frame:
+    """One function, lambda or class being visited, innermost last."""
 
-class _FunctionScan(cst.CSTVisitor):
-    """Collect the yields, returns and blockers of one function's own scope."""
+    __slots__ = ("kind", "node", "decorator", "yields", "returns", "blockers", "comprehension",
+                 "snapshot")
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, kind: str, node: cst.CSTNode, decorator: Optional[int] = None) -> None:
+        #: "convert" (decorated generator, tentatively), "drop" (decorated async def),
+        #: "def" (any other function), "lambda", "class"
+        self.kind = kind
+        self.node = node
+        self.decorator = decorator  #: index of the coroutine decorator
         self.yields = 0
         self.returns: List[Optional[cst.BaseExpression]] = []
         self.blockers: List[Tuple[cst.CSTNode, str]] = []
-        self._comprehension = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_ListComp(self, node: cst.ListComp) -> None:
-        self._comprehension += 1
-
-    def leave_ListComp(self, original_node: cst.ListComp) -> None:
-        self._comprehension -= 1
-
-    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp  # type: ignore
-    leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_ListComp  # type: ignore
-
-    def visit_Return(self, node: cst.Return) -> None:
-        self.returns.append(node.value)
-
-    def visit_Yield(self, node: cst.Yield) -> None:
-        self.yields += 1
-        if self._comprehension:
-            self.blockers.append((node, "LC007"))
-        elif isinstance(node.value, cst.From):
-            if _plain_iterable(node.value.item):
-                self.blockers.append((node, "LC006"))
-        elif not _is_none(node.value):
-            self.blockers.append((node, "LC002"))
-
-    def visit_With(self, node: cst.With) -> None:
-        locks = [item for item in node.items
-                 if isinstance(item.item, cst.Yield) and isinstance(item.item.value, cst.From)]
-        if locks and (len(locks) != len(node.items) or any(i.asname for i in locks)):
-            self.blockers.append((node, "LC011"))
-
-
-class _Frame(NamedTuple):
-    kind: str  # "convert", "drop" (decorated async def), "def" (other), "lambda", "class"
-    node: cst.CSTNode
-    decorator: Optional[int] = None  # index of the coroutine decorator
+        self.comprehension = 0
+        self.snapshot: Optional[Tuple[object, ...]] = None
 
 
 class PortTransformer(cst.CSTTransformer):
@@ -266,9 +229,13 @@ class PortTransformer(cst.CSTTransformer):
     ``iscoroutinefunction()``; they are kept (LC008).
     """
 
-    def __init__(self, inspected: Optional[Set[str]] = None) -> None:
+    def __init__(self, inspected: Optional[Set[str]] = None,
+                 counts: Optional[Dict[str, int]] = None) -> None:
         super().__init__()
         self.inspected = inspected or set()
+        # Name uses, counted by the visit itself unless given (from ast, which
+        # lets port_module() skip statements that have nothing to port).
+        self._counting = counts is None
         self.converted: List[str] = []
         #: (node of the original tree, code, detail)
         self.reports: List[Tuple[cst.CSTNode, str, str]] = []
@@ -276,7 +243,8 @@ class PortTransformer(cst.CSTTransformer):
         self._bindings: Dict[str, str] = {}  # local name -> dotted qualified name
         self._shadowed: Set[str] = set()  # rebound by a module-level def or class
         self._frames: List[_Frame] = []
-        self._uses: Dict[str, int] = Counter()
+        self._keep: Set[int] = set()  # ids of decorated functions refused on a first visit
+        self._uses: Dict[str, int] = Counter(counts or {})
         self._not_uses: Dict[str, int] = Counter()
         self._removed: Dict[str, int] = Counter()
         self._need_sleep = False
@@ -352,15 +320,15 @@ class PortTransformer(cst.CSTTransformer):
     # the import's.
 
     def visit_Name(self, node: cst.Name) -> None:
-        if node.value not in self._shadowed:
+        if self._counting and node.value not in self._shadowed:
             self._uses[node.value] += 1
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value not in self._shadowed:
+        if self._counting and node.attr.value not in self._shadowed:
             self._not_uses[node.attr.value] += 1
 
     def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is not None and node.keyword.value not in self._shadowed:
+        if self._counting and node.keyword is not None and node.keyword.value not in self._shadowed:
             self._not_uses[node.keyword.value] += 1
 
     def _legacy_decorator(self) -> cst.BaseExpression:
@@ -386,32 +354,64 @@ class PortTransformer(cst.CSTTransformer):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         index = self._coroutine_decorator(node)
-        kind = "def"
+        frame = _Frame("def", node, index)
         if index is not None and node.asynchronous is not None:
-            kind = "drop"  # 3.10's decorator returned an async def unchanged
-        elif index is not None:
-            scan = _FunctionScan()
-            node.body.visit(scan)
-            blockers = list(scan.blockers)
+            frame.kind = "drop"  # 3.10's decorator returned an async def unchanged
+        elif index is not None and id(node) not in self._keep:
+            blockers: List[Tuple[cst.CSTNode, str]] = []
             if index != len(node.decorators) - 1:
                 blockers.append((node.decorators[index], "LC012"))
             if node.name.value in self.inspected:
                 blockers.append((node, "LC008"))
-            if not scan.yields and not all(_plainly_not_awaitable(r) for r in scan.returns):
-                blockers.append((node, "LC001"))
-            if blockers:
-                for where, code in blockers:
-                    self.reports.append((where, code, node.name.value))
-            else:
-                kind = "convert"
-        if node.name.value not in self._shadowed:
+            for where, code in blockers:
+                self.reports.append((where, code, node.name.value))
+            if not blockers:
+                # Converted on this one visit; leave_FunctionDef visits it again,
+                # as refused, if the body turns out to have a blocker.
+                frame.kind = "convert"
+                frame.snapshot = self._save()
+        if self._counting and node.name.value not in self._shadowed:
             self._not_uses[node.name.value] += 1  # a binding, not a use
-        self._frames.append(_Frame(kind, node, index))
+        self._frames.append(frame)
+
+    def _save(self) -> Tuple[object, ...]:
+        return (len(self.converted), len(self.reports), len(self.generator_calls),
+                Counter(self._removed), self._need_sleep, self._need_legacy, self._legacy_ref,
+                Counter(self._uses) if self._counting else None,
+                Counter(self._not_uses) if self._counting else None)
+
+    def _restore(self, saved: Tuple[object, ...]) -> None:
+        converted, reports, calls, removed, sleep, legacy, ref, uses, not_uses = saved
+        del self.converted[converted:]  # type: ignore[misc,arg-type]
+        del self.reports[reports:]  # type: ignore[misc,arg-type]
+        del self.generator_calls[calls:]  # type: ignore[misc,arg-type]
+        self._removed = removed  # type: ignore[assignment]
+        self._need_sleep, self._need_legacy = sleep, legacy  # type: ignore[assignment]
+        self._legacy_ref = ref  # type: ignore[assignment]
+        if uses is not None:
+            self._uses, self._not_uses = uses, not_uses  # type: ignore[assignment]
+
+    def _refusals(self, frame: _Frame) -> List[Tuple[cst.CSTNode, str]]:
+        blockers = list(frame.blockers)
+        if not frame.yields and not all(_plainly_not_awaitable(r) for r in frame.returns):
+            blockers.append((frame.node, "LC001"))
+        return blockers
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
     ) -> cst.FunctionDef:
         frame = self._frames.pop()
+        if frame.kind == "convert":
+            blockers = self._refusals(frame)
+            if blockers:
+                assert frame.snapshot is not None
+                self._restore(frame.snapshot)
+                for where, code in blockers:
+                    self.reports.append((where, code, original_node.name.value))
+                self._keep.add(id(original_node))
+                again = original_node.visit(self)
+                assert isinstance(again, cst.FunctionDef)
+                return again
         if not self._frames:
             self._shadowed.add(original_node.name.value)
         index = frame.decorator
@@ -456,6 +456,23 @@ class PortTransformer(cst.CSTTransformer):
             changes["asynchronous"] = cst.Asynchronous()
         return updated_node.with_changes(**changes)
 
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        if self._frames:
+            self._frames[-1].comprehension += 1
+
+    def leave_ListComp(self, original_node: cst.ListComp,
+                       updated_node: cst.ListComp) -> cst.BaseExpression:
+        if self._frames:
+            self._frames[-1].comprehension -= 1
+        return updated_node
+
+    visit_SetComp = visit_DictComp = visit_GeneratorExp = visit_ListComp  # type: ignore
+    leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_ListComp  # type: ignore
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self._frames and self._frames[-1].kind == "convert":
+            self._frames[-1].returns.append(node.value)
+
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._frames.append(_Frame("lambda", node))
 
@@ -464,7 +481,7 @@ class PortTransformer(cst.CSTTransformer):
         return updated_node
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        if node.name.value not in self._shadowed:
+        if self._counting and node.name.value not in self._shadowed:
             self._not_uses[node.name.value] += 1
         self._frames.append(_Frame("class", node))
 
@@ -496,6 +513,14 @@ class PortTransformer(cst.CSTTransformer):
                         callee = parts[-1] if parts else ""
                     self.generator_calls.append((original_node, callee))
             return updated_node
+        frame.yields += 1
+        if frame.comprehension:
+            frame.blockers.append((original_node, "LC007"))
+        elif isinstance(original_node.value, cst.From):
+            if _plain_iterable(original_node.value.item):
+                frame.blockers.append((original_node, "LC006"))
+        elif not _is_none(original_node.value):
+            frame.blockers.append((original_node, "LC002"))
         value = updated_node.value
         if isinstance(value, cst.From):
             item = value.item
@@ -540,9 +565,12 @@ class PortTransformer(cst.CSTTransformer):
     def leave_With(self, original_node: cst.With, updated_node: cst.With) -> cst.With:
         if not self._frames or self._frames[-1].kind != "convert":
             return updated_node
-        old = original_node.items
-        if not all(isinstance(i.item, cst.Yield) and isinstance(i.item.value, cst.From)
-                   for i in old):
+        locks = [i for i in original_node.items
+                 if isinstance(i.item, cst.Yield) and isinstance(i.item.value, cst.From)]
+        if not locks:
+            return updated_node
+        if len(locks) != len(original_node.items) or any(i.asname for i in locks):
+            self._frames[-1].blockers.append((original_node, "LC011"))
             return updated_node
         items = []
         for item in updated_node.items:
@@ -605,6 +633,25 @@ class PortTransformer(cst.CSTTransformer):
             return True
         parts = _dotted(call.func)
         return bool(parts) and parts[-1] in ("create_task", "ensure_future")  # type: ignore
+
+    def port_module(self, module: cst.Module, interesting: Sequence[bool]) -> cst.Module:
+        """Transform only the top-level statements flagged *interesting*.
+
+        Same result as ``module.visit(self)`` when the flags and the name
+        counts given to the constructor come from :func:`plan_module`.
+        """
+        self.visit_Module(module)
+        body: List[cst.BaseStatement] = []
+        for stmt, wanted in zip(module.body, interesting):
+            if wanted:
+                new = stmt.visit(self)
+                assert isinstance(new, cst.BaseStatement)
+                body.append(new)
+                continue
+            body.append(stmt)
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                self._shadowed.add(stmt.name.value)
+        return self.leave_Module(module, module.with_changes(body=body))
 
     # -- the module: imports left unused go, imports needed come ------------
 
@@ -715,6 +762,64 @@ class _InspectedNames(cst.CSTVisitor):
             self.names.add(target[-1])
 
 
+# A top-level statement with none of these (and no yield, no loop=) has nothing to port.
+_KEYWORDS = frozenset({"coroutine", "coroutines", "wait", "all_tasks", "current_task",
+                       "get_event_loop", "iscoroutinefunction"})
+
+
+class Plan(NamedTuple):
+    """Which top-level statements to visit, and how often each name is used."""
+
+    interesting: List[bool]  #: one flag per statement of the LibCST module body
+    counts: Dict[str, int]  #: Name uses, not counting those after a module-level def rebinds it
+
+
+def plan_module(text: str, module: cst.Module) -> Optional[Plan]:
+    """Read *text* with :mod:`ast` (fast) to find the statements worth visiting with LibCST.
+
+    Returns None when the running Python cannot parse the text or the two
+    trees do not line up; the caller then visits everything.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    statements = tree.body
+    flags: List[bool] = []
+    counts: Dict[str, int] = Counter()
+    shadowed: Set[str] = set()
+    index = 0
+    for stmt in module.body:
+        size = len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+        group = statements[index:index + size]
+        index += size
+        if len(group) != size:
+            return None
+        interesting = False
+        for item in group:
+            for node in ast.walk(item):
+                kind = type(node)
+                if kind is ast.Name:
+                    name = node.id  # type: ignore[attr-defined]
+                    if name not in shadowed:
+                        counts[name] += 1
+                    interesting = interesting or name in _KEYWORDS
+                elif kind is ast.Attribute:
+                    interesting = interesting or node.attr in _KEYWORDS  # type: ignore
+                elif kind is ast.Yield or kind is ast.YieldFrom:
+                    interesting = True
+                elif kind is ast.keyword:
+                    interesting = interesting or node.arg == "loop"  # type: ignore
+            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                shadowed.add(item.name)
+        flags.append(interesting)
+    if index != len(statements):
+        return None
+    return Plan(flags, counts)
+
+
 def inspected_names(module: cst.Module) -> Set[str]:
     """Return the names a module passes to ``iscoroutinefunction()`` (not asyncio's)."""
     finder = _InspectedNames()
@@ -775,8 +880,13 @@ def port_source(source: bytes, path: str = "<unknown>",
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     inspected = inspected_names(module) if "iscoroutinefunction" in prepared else set()
     factory = transformer_factory or PortTransformer
-    transformer = factory(inspected)
-    new_module = module.visit(transformer)
+    plan = plan_module(prepared, module)
+    if plan is None:
+        transformer = factory(inspected)
+        new_module = module.visit(transformer)
+    else:
+        transformer = factory(inspected, plan.counts)
+        new_module = transformer.port_module(module, plan.interesting)
     new_text = new_module.code
     sites: List[Site] = []
     calls: List[Tuple[int, str]] = []
