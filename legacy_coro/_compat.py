@@ -65,6 +65,16 @@ def _set(owner: Any, name: str, value: Any) -> None:
     and telling CPython the type changed (``PyType_Modified`` drops the
     method cache), the only way to give a C type an attribute from Python.
     """
+    if owner is _MetaPath:
+        if value is _MISSING:
+            finder = vars(_MetaPath).get(name)
+            if finder in sys.meta_path:
+                sys.meta_path.remove(finder)
+            delattr(_MetaPath, name)
+        else:
+            setattr(_MetaPath, name, value)
+            sys.meta_path.insert(0, value)
+        return
     try:
         if value is _MISSING:
             delattr(owner, name)
@@ -446,6 +456,88 @@ def _patch_generators(record: Optional[Record]) -> List[_Setting]:
 
 
 # ---------------------------------------------------------------------------
+# plain-generator-await (3.7, and legacy_coro's own difference): an
+# undecorated generator may ``yield from`` a coroutine -- asyncio.sleep() and
+# every helper that became ``async def`` in 3.7, and a decorated legacy
+# coroutine, which legacy_coro makes native.  CPython refuses that in a frame
+# whose code lacks CO_ITERABLE_COROUTINE, the flag types.coroutine sets; the
+# check reads the *code*, so it cannot be lifted for a generator already
+# created.  What can be done is to flag the program's own generator code
+# before it runs: the runner flags the script it compiles, and this patch adds
+# an import hook that flags the modules imported from then on, for files
+# outside the standard library and site-packages.  The generators stay
+# generators (next(), for, send() unchanged); they also become awaitable, as
+# 3.10's @asyncio.coroutine made decorated ones.
+
+_CO_GENERATOR = 0x20
+_CO_ITERABLE_COROUTINE = 0x100
+
+
+def flag_generators(code: types.CodeType) -> types.CodeType:
+    """Return *code* with CO_ITERABLE_COROUTINE on every generator code object in it."""
+    consts = tuple(
+        flag_generators(const) if isinstance(const, types.CodeType) else const
+        for const in code.co_consts
+    )
+    flags = code.co_flags
+    if flags & _CO_GENERATOR:
+        flags |= _CO_ITERABLE_COROUTINE
+    if consts == code.co_consts and flags == code.co_flags:
+        return code
+    return code.replace(co_consts=consts, co_flags=flags)
+
+
+def _library_dirs() -> Tuple[str, ...]:
+    import os
+    import site
+    import sysconfig
+
+    dirs = {sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+    dirs.update(getattr(site, "getsitepackages", lambda: [])())
+    dirs.add(os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep + "legacy_coro")
+    return tuple(os.path.join(os.path.realpath(d), "") for d in dirs)
+
+
+def _flagging_finder(record: Optional[Record]) -> Any:
+    import importlib.abc
+    import importlib.machinery
+    import os
+
+    library = _library_dirs()
+
+    class FlaggingLoader(importlib.machinery.SourceFileLoader):
+        def get_code(self, fullname: str) -> Any:
+            # the cached .pyc stays the interpreter's own: flag after loading
+            code = super().get_code(fullname)
+            return None if code is None else flag_generators(code)
+
+    class LegacyGeneratorFinder(importlib.abc.MetaPathFinder):
+        """Flags the generators of the program's own modules (legacy_coro.install())."""
+
+        def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+            spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+            if (
+                spec is None
+                or type(spec.loader) is not importlib.machinery.SourceFileLoader
+                or not spec.origin
+                or os.path.realpath(spec.origin).startswith(library)
+            ):
+                return None
+            spec.loader = FlaggingLoader(fullname, spec.origin)
+            return spec
+
+    return LegacyGeneratorFinder()
+
+
+class _MetaPath:
+    """Stands for sys.meta_path's first slot in the saved settings."""
+
+
+def _patch_plain_generators(record: Optional[Record]) -> List[_Setting]:
+    return [_Setting(_MetaPath, "finder", _flagging_finder(record))]
+
+
+# ---------------------------------------------------------------------------
 # The table: change key -> patch.  Applied in this order, removed in reverse.
 
 
@@ -478,6 +570,7 @@ PATCHES: Tuple[Patch, ...] = (
     ),
     Patch("get_event_loop-warns", _patch_get_event_loop, "There is no current event loop"),
     Patch("generator-rejected", _patch_generators),
+    Patch("plain-generator-await", _patch_plain_generators),
 )
 
 # Where the interpreter still has a behaviour but deprecates it (3.8-3.10),
@@ -489,7 +582,7 @@ _FILTERS = object()
 
 def _remove_filter(entry: Any) -> None:
     try:
-        warnings.filters.remove(entry)
+        warnings.filters.remove(entry)  # type: ignore[attr-defined]  # a list at run time
     except ValueError:  # already gone (a test's catch_warnings() restored the list)
         return
     mutated = getattr(warnings, "_filters_mutated", None)  # clears the filter cache

@@ -62,6 +62,10 @@ def _run_script(path: str) -> None:
     with tokenize.open(path) as source_file:
         source = source_file.read()
     code = compile(source, filename, "exec", dont_inherit=True)
+    if "plain-generator-await" in _install.installed():
+        from legacy_coro._compat import flag_generators
+
+        code = flag_generators(code)
     main = types.ModuleType("__main__")
     main.__dict__.update(
         __file__=filename, __builtins__=__builtins__, __cached__=None, __loader__=None,

@@ -47,7 +47,8 @@ CHANGES: Tuple[Change, ...] = (
         "`asyncio.sleep()` and most helpers became `async def`",
         "an undecorated generator doing `yield from asyncio.sleep()` raises `TypeError: cannot "
         "'yield from' a coroutine object in a non-coroutine generator`",
-        "decorate the generator with `@coroutine`",
+        "decorate the generator with `@coroutine`; `legacy_coro.install()` / `legacy-coro run` "
+        "let the program's own undecorated generators do it",
     ),
     Change(
         "Task.all_tasks", (3, 9),

@@ -561,3 +561,85 @@ def main():
 import sys
 ''')
     assert out["during"] == ["ok", "True"]
+
+
+# ---------------------------------------------------------------------------
+# Undecorated generators yielding from coroutines (refused since 3.7 for
+# asyncio's own helpers, and for legacy coroutines, which legacy_coro makes
+# native): the program's own generator code is flagged as it is loaded.
+
+PLAIN_MODULE = '''
+import asyncio
+import legacy_coro
+
+@legacy_coro.coroutine
+def decorated():
+    yield from asyncio.sleep(0)
+    return 1
+
+def plain():                       # undecorated, as old code often was
+    a = yield from decorated()
+    yield from asyncio.sleep(0)
+    return a + 1
+
+def counting():                    # an ordinary generator stays one
+    yield 1
+    yield 2
+
+@legacy_coro.coroutine
+def driver():
+    return (yield from plain())
+'''
+
+
+def test_plain_generator_yields_from_coroutines_in_modules_imported_after_install(tmp_path):
+    (tmp_path / "oldmod.py").write_text(PLAIN_MODULE, encoding="utf-8")
+    out = check(
+        "plain-generator-await",
+        f'''
+import sys, importlib
+sys.path.insert(0, {str(tmp_path)!r})
+
+def main():
+    sys.modules.pop("oldmod", None)
+    mod = importlib.import_module("oldmod")
+    loop = asyncio.new_event_loop()
+    try:
+        return list(mod.counting()), loop.run_until_complete(mod.driver())
+    finally:
+        loop.close()
+''',
+        "([1, 2], 2)",
+        r"TypeError: cannot 'yield from' a coroutine object in a non-coroutine generator$",
+    )
+    assert out
+
+
+def test_plain_generator_in_the_script_run_by_legacy_coro_run(tmp_path):
+    script = tmp_path / "old.py"
+    script.write_text(PLAIN_MODULE + '''
+loop = asyncio.new_event_loop()
+print(list(counting()), loop.run_until_complete(driver()))
+loop.close()
+''', encoding="utf-8")
+    plain = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert plain.returncode == 1
+    assert plain.stderr.splitlines()[-1] == (
+        "TypeError: cannot 'yield from' a coroutine object in a non-coroutine generator"
+    )
+    legacy = subprocess.run(
+        [sys.executable, "-W", "error", "-m", "legacy_coro", "run", str(script)],
+        capture_output=True, text=True,
+    )
+    assert (legacy.stdout, legacy.stderr, legacy.returncode) == ("[1, 2] 2\n", "", 0)
+
+
+def test_library_modules_are_not_flagged():
+    out = run_phases('''
+def main():
+    import sys
+    sys.modules.pop("email.feedparser", None)
+    import email.feedparser
+    return bool(email.feedparser.FeedParser._parsegen.__code__.co_flags & 0x100)
+''')
+    assert out["during"] == ["ok", "False"]
