@@ -37,8 +37,11 @@ async def main(num_phases):
     # as we exit without finishing them.
     if pending:
         print('canceling tasks')
-        for t in pending:
-            t.cancel()
+        # Changed from the book: pending is a set, whose order varies from
+        # run to run; cancelling in list order keeps the output the same.
+        for t in phases:
+            if t in pending:
+                t.cancel()
     print('exiting main')
 
 
