@@ -18,7 +18,7 @@ import warnings
 from hypothesis import HealthCheck, settings
 
 #: Generated programs per run of each differential property (both profiles).
-DIFF_EXAMPLES = int(os.environ.get("LEGACY_CORO_DIFF_EXAMPLES", "200"))
+DIFF_EXAMPLES = int(os.environ.get("LEGACY_CORO_DIFF_EXAMPLES", "300"))
 
 _common = dict(
     max_examples=DIFF_EXAMPLES,
