@@ -4,13 +4,16 @@ Generates a legacy code base (by default 200 files of about 500 lines: coroutine
 with ``yield from``, ``loop=`` arguments, classes, plain helpers, comments and
 docstrings) in a temporary directory, then times ``legacy-coro port --jobs N DIR``
 as a child process on a fresh copy for each N, best of a few rounds (process
-start-up and LibCST import included: that is what a user waits for).  Usage:
+start-up and LibCST import included: that is what a user waits for).  It also
+prints lines per CPU second (user + system time of the command and its workers),
+which does not depend on what else the machine is running.  Usage:
 
     python benchmarks/port_speed.py [--files 200] [--lines 500] [--rounds 3] [--jobs 1 2]
 """
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -96,25 +99,33 @@ def generate(directory: str, files: int, lines: int) -> int:
     return total
 
 
-def time_port(source: str, jobs: int, rounds: int) -> float:
-    """Return the best wall time of ``legacy-coro port --jobs N`` on fresh copies."""
-    best = float("inf")
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_port(source: str, jobs: int, rounds: int) -> "tuple[float, float]":
+    """Return the best wall time and CPU time of ``legacy-coro port --jobs N`` on fresh copies."""
+    best = best_cpu = float("inf")
     for _ in range(rounds):
         work = tempfile.mkdtemp(prefix="port_bench_")
         try:
             target = os.path.join(work, "src")
             shutil.copytree(source, target)
+            cpu = _children_cpu()
             start = time.perf_counter()
             done = subprocess.run(
                 [sys.executable, "-m", "legacy_coro", "port", "--jobs", str(jobs), target],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
             elapsed = time.perf_counter() - start
+            cpu = _children_cpu() - cpu
             if done.returncode not in (0, 1):
                 raise SystemExit(f"legacy-coro port failed:\n{done.stderr}")
             best = min(best, elapsed)
+            best_cpu = min(best_cpu, cpu)
         finally:
             shutil.rmtree(work)
-    return best
+    return best, best_cpu
 
 
 def main() -> None:
@@ -129,9 +140,11 @@ def main() -> None:
         total = generate(source, args.files, args.lines)
         print(f"Python {sys.version.split()[0]}, {args.files} files, {total} lines, "
               f"{os.cpu_count()} CPUs, best of {args.rounds}")
+        print(f"load average before: {os.getloadavg()[0]:.1f}")
         for jobs in args.jobs:
-            elapsed = time_port(source, jobs, args.rounds)
-            print(f"--jobs {jobs}: {elapsed:6.2f} s  {total / elapsed:9,.0f} lines/s")
+            elapsed, cpu = time_port(source, jobs, args.rounds)
+            print(f"--jobs {jobs}: {elapsed:6.2f} s  {total / elapsed:9,.0f} lines/s   "
+                  f"CPU {cpu:6.2f} s  {total / cpu:9,.0f} lines per CPU second")
     finally:
         shutil.rmtree(source)
 

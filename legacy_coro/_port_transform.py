@@ -359,7 +359,10 @@ class PortTransformer(cst.CSTTransformer):
             frame.kind = "drop"  # 3.10's decorator returned an async def unchanged
         elif index is not None and id(node) not in self._keep:
             blockers: List[Tuple[cst.CSTNode, str]] = []
-            if index != len(node.decorators) - 1:
+            below = node.decorators[index + 1:]
+            if any(not (isinstance(d.decorator, cst.Name)
+                        and d.decorator.value in ("staticmethod", "classmethod"))
+                   for d in below):
                 blockers.append((node.decorators[index], "LC012"))
             if node.name.value in self.inspected:
                 blockers.append((node, "LC008"))

@@ -238,12 +238,21 @@ REWRITES = [
             @asyncio.coroutine
             def m(  x ,y ):   # odd spacing
                 yield  from   g(x,y)
+
+            @asyncio.coroutine
+            @classmethod
+            def k(cls):
+                yield from cls.g()
         """,
         """\
         class C:
             @staticmethod
             async def m(  x ,y ):   # odd spacing
                 await   g(x,y)
+
+            @classmethod
+            async def k(cls):
+                await cls.g()
         """,
         id="method-odd-formatting",
     ),
