@@ -90,6 +90,11 @@ def run(target: str, args: List[str], *, module: bool = False, report: Optional[
         report: None for no porting report, ``"-"`` for a table on stderr at
             exit, otherwise a file to write the report to as JSON.
     """
+    if not module and not os.path.exists(target):
+        # what the interpreter says and does for a missing script
+        print(f"legacy-coro run: can't open file {os.path.abspath(target)!r}: "
+              "[Errno 2] No such file or directory", file=sys.stderr)
+        return 2
     recorder = Recorder() if report is not None else None
     saved_argv, saved_path0 = sys.argv[:], sys.path[0] if sys.path else None
     if not sys.path:
@@ -113,7 +118,8 @@ def run(target: str, args: List[str], *, module: bool = False, report: Optional[
     except BaseException as exc:  # noqa: B036 - reported like the interpreter does
         _trim(exc)
         sys.excepthook(type(exc), exc, exc.__traceback__)
-        code = 1
+        # the interpreter dies of SIGINT after a KeyboardInterrupt: a shell shows 130
+        code = 130 if isinstance(exc, KeyboardInterrupt) else 1
     finally:
         if not already:
             _install.uninstall()

@@ -84,6 +84,22 @@ def test_uncaught_exception_goes_through_the_programs_excepthook(tmp_path):
     assert legacy.returncode == plain.returncode == 1
 
 
+def test_missing_script(tmp_path):
+    legacy = _run(["-m", "legacy_coro", "run", "nope.py"], tmp_path)
+    assert legacy.returncode == 2
+    assert legacy.stderr == (
+        f"legacy-coro run: can't open file {str(tmp_path / 'nope.py')!r}: "
+        "[Errno 2] No such file or directory\n"
+    )
+
+
+def test_keyboard_interrupt_exits_130(tmp_path):
+    _write(tmp_path / "prog.py", "raise KeyboardInterrupt\n")
+    plain, legacy = _both(["prog.py"], tmp_path)
+    assert legacy.returncode == 130
+    assert legacy.stderr == plain.stderr
+
+
 def test_run_module(tmp_path):
     package = tmp_path / "pkg"
     package.mkdir()
