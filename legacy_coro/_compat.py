@@ -192,14 +192,22 @@ def _loop_init(cls_name: str, init: Any, record: Optional[Record]) -> Any:
         if loop is marker:
             loop = None
         if loop is not None:
-            if record is not None:
-                record(api, "loop-argument")
             _check_loop(f"asyncio.{cls_name}", loop)
         init(self, *args, **kwargs)
         if loop is not None:
             self._loop = loop
 
-    return __init__
+    if record is None:
+        return __init__
+    accept_loop = __init__
+
+    @_wraps(init)
+    def record_init(self: Any, *args: Any, loop: Any = None, **kwargs: Any) -> None:
+        if loop is not None and loop is not marker:
+            record(api, "loop-argument")
+        accept_loop(self, *args, loop=loop, **kwargs)
+
+    return record_init
 
 
 def _patch_loop_argument(record: Optional[Record]) -> List[_Setting]:

@@ -37,8 +37,8 @@ RESET_POLICY = "get_event_loop" in PROGRAM
 
 
 def attempt():
-    if RESET_POLICY:  # forget the loop a previous attempt set
-        asyncio.set_event_loop_policy(None)
+    if RESET_POLICY:  # forget the loop a previous attempt set (3.14 deprecates the public name)
+        getattr(asyncio.events, "_set_event_loop_policy", asyncio.set_event_loop_policy)(None)
     namespace = {"__name__": "__main__", "asyncio": asyncio, "legacy_coro": legacy_coro}
     try:
         exec(PROGRAM, namespace)
@@ -643,3 +643,27 @@ def main():
     return bool(email.feedparser.FeedParser._parsegen.__code__.co_flags & 0x100)
 ''')
     assert out["during"] == ["ok", "False"]
+
+
+def _functions(value):
+    if isinstance(value, (classmethod, staticmethod)):
+        value = value.__func__
+    return [value] if hasattr(value, "__code__") else []
+
+
+def test_without_a_report_the_patches_carry_no_recording_code():
+    """install() without a recorder puts in variants that do not even test a flag."""
+    from legacy_coro._compat import PATCHES
+
+    for patch in PATCHES:
+        for setting in patch.build(None):
+            for func in _functions(setting.value):
+                code = func.__code__
+                assert "record" not in code.co_freevars + code.co_names, (patch.key, func)
+        recording = [
+            func for setting in patch.build(lambda api, key: None)
+            for func in _functions(setting.value)
+            if "record" in func.__code__.co_freevars
+        ]
+        if patch.key != "plain-generator-await":  # bytecode-level: nothing to count
+            assert recording, patch.key
