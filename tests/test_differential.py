@@ -447,11 +447,27 @@ def test_transcript_records_cancellation_and_finally():
     assert ("root-cancelled", True) in log
 
 
-def test_a_real_difference_is_reported():
-    program = Program(Node(0, steps=[Step("sleep0")]))
-    native = run_program(render(program, "native"), program)
-    altered = render(program, "legacy").replace("('step', 0, 0)", "('step', 0, 1)")
-    assert run_program(altered, program) != native
+def test_a_shim_that_adds_one_loop_turn_is_caught(monkeypatch):
+    import legacy_coro
+
+    real = legacy_coro.coroutine
+
+    def one_turn_late(func):  # the kind of bug this file exists to find
+        inner = real(func)
+
+        @real
+        def late(*args, **kwargs):
+            yield
+            return (yield from inner(*args, **kwargs))
+
+        return late
+
+    late = Node(2, legacy=True)  # legacy in the mixed rendering only
+    program = Program(Node(0, steps=[Step("gather", [Node(1, steps=[Step("sleep0")]), late])]))
+    assert_styles_agree(program)
+    monkeypatch.setattr(legacy_coro, "coroutine", one_turn_late)
+    with pytest.raises(AssertionError, match="mixed differs from native"):
+        assert_styles_agree(program)
 
 
 @pytest.mark.skipif(not TIMED, reason="uvloop's clock is real time")
