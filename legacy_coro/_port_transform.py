@@ -243,7 +243,8 @@ class PortTransformer(cst.CSTTransformer):
         self._bindings: Dict[str, str] = {}  # local name -> dotted qualified name
         self._shadowed: Set[str] = set()  # rebound by a module-level def or class
         self._frames: List[_Frame] = []
-        self._keep: Set[int] = set()  # ids of decorated functions refused on a first visit
+        #: decorated functions refused on a first visit: id -> their blockers
+        self._keep: Dict[int, List[Tuple[cst.CSTNode, str]]] = {}
         self._uses: Dict[str, int] = Counter(counts or {})
         self._not_uses: Dict[str, int] = Counter()
         self._removed: Dict[str, int] = Counter()
@@ -357,7 +358,11 @@ class PortTransformer(cst.CSTTransformer):
         frame = _Frame("def", node, index)
         if index is not None and node.asynchronous is not None:
             frame.kind = "drop"  # 3.10's decorator returned an async def unchanged
-        elif index is not None and id(node) not in self._keep:
+        elif index is not None and id(node) in self._keep:
+            # Visited again because an enclosing function was refused: report again.
+            for where, code in self._keep[id(node)]:
+                self.reports.append((where, code, node.name.value))
+        elif index is not None:
             blockers: List[Tuple[cst.CSTNode, str]] = []
             below = node.decorators[index + 1:]
             if any(not (isinstance(d.decorator, cst.Name)
@@ -411,7 +416,7 @@ class PortTransformer(cst.CSTTransformer):
                 self._restore(frame.snapshot)
                 for where, code in blockers:
                     self.reports.append((where, code, original_node.name.value))
-                self._keep.add(id(original_node))
+                self._keep[id(original_node)] = blockers
                 again = original_node.visit(self)
                 assert isinstance(again, cst.FunctionDef)
                 return again

@@ -254,3 +254,10 @@ def test_importing_the_package_does_not_import_libcst() -> None:
             "legacy_coro._main._build_parser(); print('libcst' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "False\n"
+
+
+def test_readme_lists_every_reason_code() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    listed = [line.split("|")[1].strip() for line in readme.splitlines()
+              if line.startswith("| LC")]
+    assert listed == list(REASONS)

@@ -597,6 +597,34 @@ REFUSALS = [
     ),
     pytest.param(
         """\
+        import asyncio
+
+        @asyncio.coroutine
+        def outer():
+            @asyncio.coroutine
+            def inner():
+                yield 5
+            x = yield from inner()
+            yield 3
+            return x
+        """,
+        """\
+        from legacy_coro import coroutine
+
+        @coroutine
+        def outer():
+            @coroutine
+            def inner():
+                yield 5
+            x = yield from inner()
+            yield 3
+            return x
+        """,
+        ["LC002", "LC002"],
+        id="nested-refusals",
+    ),
+    pytest.param(
+        """\
         from legacy_coro import coroutine
 
         @coroutine
