@@ -449,7 +449,9 @@ def _patch_generators(record: Optional[Record]) -> List[_Setting]:
         loop_class, "create_task",
         _adopting(loop_class.create_task, "create_task(generator)", record, method=True),
     ))
-    for name in ("ensure_future", "run_coroutine_threadsafe"):
+    # create_task too: on a loop that is not a BaseEventLoop (uvloop) it is
+    # the one entry point left to adopt the generator before the loop sees it
+    for name in ("ensure_future", "create_task", "run_coroutine_threadsafe"):
         func = getattr(asyncio.tasks, name)
         wrapper = _adopting(func, f"asyncio.{name}(generator)", record)
         # base_events and gather/shield/wait_for look the name up in asyncio.tasks

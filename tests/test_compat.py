@@ -15,6 +15,7 @@ the objects the patch would replace.  Then:
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -220,7 +221,7 @@ def main():
         watched = "asyncio.Queue.__init__"
     check(
         "loop-argument", program, LOOP_VALUES[api],
-        r"TypeError: .*\bloop\b",
+        r"(TypeError|ValueError): .*\bloop\b",  # uvloop: ValueError: unexpected kwargs
         deprecated=r"DeprecationWarning: The loop argument is deprecated since Python 3.8",
         watch=[watched],
     )
@@ -251,9 +252,7 @@ def main():
 ''')
     if change("loop-argument").applies:
         assert out["during"][0] == "error"
-        assert out["during"][1].startswith(
-            "RuntimeError: asyncio.sleep(loop=...) got <_UnixSelectorEventLoop"
-        )
+        assert out["during"][1].startswith("RuntimeError: asyncio.sleep(loop=...) got <")
         assert "which is not the running event loop" in out["during"][1]
 
 
@@ -470,10 +469,16 @@ def legacy_gen(loop):
 '''
 
 
+# uvloop's Loop is not an asyncio.BaseEventLoop: its own create_task() and
+# run_until_complete() cannot be patched (README, "What install() cannot restore")
+ON_UVLOOP = os.environ.get("LEGACY_CORO_LOOP") == "uvloop"
+NOT_ON_UVLOOP = pytest.mark.skipif(ON_UVLOOP, reason="uvloop's own create_task()")
+
+
 @pytest.mark.parametrize("entry", [
-    "loop.create_task(legacy_gen(loop))",
+    pytest.param("loop.create_task(legacy_gen(loop))", marks=NOT_ON_UVLOOP),
     "asyncio.ensure_future(legacy_gen(loop), loop=loop)",
-    "legacy_gen(loop)",
+    pytest.param("legacy_gen(loop)", marks=NOT_ON_UVLOOP),
 ])
 def test_generator_given_to_a_task_entry_point(entry):
     check(
@@ -494,6 +499,22 @@ def main():
     )
 
 
+def test_generator_given_to_asyncio_create_task():
+    check(
+        "generator-rejected",
+        GENERATOR + '''
+def main():
+    async def body():
+        return await asyncio.create_task(legacy_gen(asyncio.get_running_loop()))
+    return run(body())
+''',
+        "5",
+        r"TypeError: a coroutine was expected, got <generator object legacy_gen at 0x",
+        watch=["vars(asyncio.tasks).get('create_task')"],
+    )
+
+
+@NOT_ON_UVLOOP
 def test_generator_given_to_asyncio_run():
     check(
         "generator-rejected",
@@ -516,11 +537,12 @@ def main():
 
 def test_nothing_changes_at_import():
     proc = subprocess.run(
-        [sys.executable, "-c", "import sys, legacy_coro; "
-         "print('asyncio' in sys.modules, sorted(legacy_coro.installed()))"],
+        [sys.executable, "-c", "import sys; before = 'asyncio' in sys.modules; "
+         "import legacy_coro; print(before == ('asyncio' in sys.modules), "
+         "sorted(legacy_coro.installed()))"],
         capture_output=True, text=True, check=True,
     )
-    assert proc.stdout == "False []\n"
+    assert proc.stdout == "True []\n"
 
 
 def test_installed_names_the_changes_this_python_has():
