@@ -387,7 +387,8 @@ def main():
     return run(body())
 ''',
         "True",
-        rf"AttributeError: type object '_asyncio.Task' has no attribute '{method}'$",
+        # PyPy's Task is the pure-Python class, named 'Task'
+        rf"AttributeError: type object '(_asyncio\.)?Task' has no attribute '{method}'$",
         deprecated=rf"DeprecationWarning: Task.{method}\(\) is deprecated",
         watch=[f"vars(asyncio.Task).get('{method}')"],
     )
