@@ -19,6 +19,8 @@ from typing import Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from legacy_coro._versions import LOOP_ARGUMENT_REMOVED
+
 __all__ = [
     "Site", "Ported", "PortError", "PortTransformer", "inspected_names", "port_source",
     "rewrite_async_calls",
@@ -29,16 +31,7 @@ _ASYNCIO_DECORATORS = frozenset({"asyncio.coroutine", "asyncio.coroutines.corout
 _LEGACY_DECORATORS = frozenset({"legacy_coro.coroutine"})
 _DECORATORS = _ASYNCIO_DECORATORS | _LEGACY_DECORATORS
 
-# 3.10 removed `loop=` from these (see legacy_coro._versions, "loop-argument").
-_LOOP_REMOVED = frozenset(
-    "asyncio." + name
-    for name in (
-        "sleep gather wait_for wait shield as_completed Queue PriorityQueue LifoQueue Lock "
-        "Event Condition Semaphore BoundedSemaphore open_connection start_server "
-        "open_unix_connection start_unix_server create_subprocess_exec "
-        "create_subprocess_shell"
-    ).split()
-)
+_LOOP_REMOVED = frozenset("asyncio." + name for name in LOOP_ARGUMENT_REMOVED)
 _TASK_MAKERS = frozenset({"asyncio.ensure_future", "asyncio.create_task", "asyncio.Task"})
 
 # `yield from` of these is a plain generator at work, never an awaitable.

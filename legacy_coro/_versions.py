@@ -123,6 +123,17 @@ CHANGES: Tuple[Change, ...] = (
 )
 
 
+#: The asyncio names whose ``loop=`` parameter 3.10 removed (the "loop-argument" row),
+#: as ``legacy-coro port`` drops it.  Queue covers its subclasses.
+LOOP_ARGUMENT_REMOVED: Tuple[str, ...] = (
+    "sleep", "gather", "wait_for", "wait", "shield", "as_completed",
+    "Queue", "PriorityQueue", "LifoQueue",
+    "Lock", "Event", "Condition", "Semaphore", "BoundedSemaphore",
+    "open_connection", "start_server", "open_unix_connection", "start_unix_server",
+    "create_subprocess_exec", "create_subprocess_shell",
+)
+
+
 def change(key: str) -> Change:
     """Return the change named *key*."""
     for item in CHANGES:

@@ -1,6 +1,10 @@
 """Each rewrite of ``legacy-coro port`` and each refusal, one table row apiece."""
 
+import asyncio
+import inspect
+import sys
 import textwrap
+import warnings
 from typing import List, Optional, Tuple
 
 import pytest
@@ -10,6 +14,7 @@ from hypothesis import strategies as st
 pytest.importorskip("libcst")
 
 from legacy_coro._port_transform import port_source, rewrite_async_calls  # noqa: E402
+from legacy_coro._versions import LOOP_ARGUMENT_REMOVED  # noqa: E402
 
 
 def port(src: str) -> Tuple[str, List[str]]:
@@ -744,3 +749,24 @@ def test_any_mix_ports_to_code_that_compiles(body: List[str]) -> None:
     compile(text, "t.py", "exec")
     assert "yield" not in text
     assert port_source(result.source, "t.py").source == result.source
+
+
+@pytest.mark.parametrize("name", LOOP_ARGUMENT_REMOVED)
+def test_loop_argument_table_matches_this_python(name: str) -> None:
+    """The names whose `loop=` the port drops take it before 3.10 and not since."""
+    target = getattr(asyncio, name)
+    if not inspect.isclass(target):
+        params = inspect.signature(target).parameters
+        assert ("loop" in params) == (sys.version_info < (3, 10))
+        return
+    loop = asyncio.new_event_loop()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            if sys.version_info < (3, 10):
+                target(loop=loop)
+            else:
+                with pytest.raises(TypeError, match="loop"):
+                    target(loop=loop)
+    finally:
+        loop.close()
