@@ -90,6 +90,9 @@ def port_bytes(source: bytes, path: str, write: bool, want_new: bool,
         return Outcome(path, error=(exc.kind, str(exc)), lines=lines)
     except RecursionError:
         return Outcome(path, error=("parse", "too deeply nested to port"), lines=lines)
+    except Exception as exc:  # a bug of ours must not stop the other files
+        return Outcome(path, error=("internal", f"internal error: {type(exc).__name__}: {exc}"),
+                       lines=lines)
     if ported.changed and write:
         try:
             with open(path, "wb") as stream:

@@ -261,3 +261,19 @@ def test_readme_lists_every_reason_code() -> None:
     listed = [line.split("|")[1].strip() for line in readme.splitlines()
               if line.startswith("| LC")]
     assert listed == list(REASONS)
+
+
+def test_a_crash_in_the_transformer_leaves_the_file(tmp_path: Path, legacy: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    other = tmp_path / "other.py"
+    other.write_text("x = 1\n")
+
+    def crash(*args: Any) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(_port_transform.PortTransformer, "leave_Yield", crash)
+    assert main(["port", str(legacy), str(other)]) == 3
+    err = capsys.readouterr().err
+    assert f"{legacy}: internal error: ValueError: boom\n" in err
+    assert legacy.read_text() == LEGACY
