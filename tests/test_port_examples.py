@@ -52,3 +52,16 @@ def test_verify_runs_original_and_port(tmp_path: Path, capsys: pytest.CaptureFix
     assert f"{script}: verify: same transcript on Python" in err
     assert script.read_bytes() == (NATIVE / "coroutine_chain.py").read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["coroutine_chain.py"]
+
+
+@pytest.mark.parametrize("name", pairs())
+def test_libcst_codemod_runner_agrees(name: str) -> None:
+    """LibCST's runner with legacy_coro.codemod.PortToAsync gives the same files."""
+    from libcst.codemod import CodemodContext, TransformSuccess, transform_module
+
+    from legacy_coro.codemod import PortToAsync
+
+    result = transform_module(PortToAsync(CodemodContext()),
+                              (LEGACY / name).read_text(encoding="utf-8"))
+    assert isinstance(result, TransformSuccess)
+    assert result.code == (NATIVE / name).read_text(encoding="utf-8")
