@@ -29,7 +29,7 @@ import warnings
 from typing import Any, Callable, Generator, List, NamedTuple, Optional, Tuple
 
 from legacy_coro._shim import coroutine
-from legacy_coro._versions import change
+from legacy_coro._versions import LOOP_ARGUMENT_REMOVED, change
 
 __all__ = ["PATCHES", "Patch", "Record", "apply", "restore"]
 
@@ -119,12 +119,6 @@ def _wraps(original: Any) -> Callable[[Any], Any]:
 # ---------------------------------------------------------------------------
 # loop-argument (3.10): loop= accepted again.
 
-_LOOP_FUNCTIONS = (
-    "sleep", "gather", "shield", "wait_for", "wait", "as_completed",
-    "open_connection", "start_server", "open_unix_connection", "start_unix_server",
-    "create_subprocess_exec", "create_subprocess_shell",
-)
-_LOOP_CLASSES = ("Lock", "Event", "Condition", "Semaphore", "BoundedSemaphore", "Queue")
 
 
 def _schedule_on(loop: Any, awaitable: Any) -> Any:
@@ -212,13 +206,16 @@ def _loop_init(cls_name: str, init: Any, record: Optional[Record]) -> Any:
 
 def _patch_loop_argument(record: Optional[Record]) -> List[_Setting]:
     settings = []
-    for name in _LOOP_FUNCTIONS:
-        func = getattr(asyncio, name, None)
-        if func is not None:  # the unix variants exist only on POSIX
-            settings.append(_Setting(asyncio, name, _loop_function(name, func, record)))
-    for cls_name in _LOOP_CLASSES:
-        cls = getattr(asyncio, cls_name)
-        settings.append(_Setting(cls, "__init__", _loop_init(cls_name, cls.__init__, record)))
+    for name in LOOP_ARGUMENT_REMOVED:
+        target = getattr(asyncio, name, None)
+        if target is None:  # the unix variants exist only on POSIX
+            continue
+        if not isinstance(target, type):
+            settings.append(_Setting(asyncio, name, _loop_function(name, target, record)))
+        elif "__init__" in vars(target):  # PriorityQueue and LifoQueue inherit Queue's
+            settings.append(
+                _Setting(target, "__init__", _loop_init(name, vars(target)["__init__"], record))
+            )
     return settings
 
 
