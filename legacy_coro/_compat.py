@@ -9,6 +9,10 @@ its change key; it lists the attributes it sets, and :func:`uninstall` puts
 the saved originals back (or deletes what did not exist before), so the
 interpreter's own behaviour and error messages come back unchanged.
 
+Where the interpreter still has a behaviour but deprecates it (3.8-3.10),
+nothing in asyncio is replaced: only that one DeprecationWarning is ignored,
+through a ``warnings`` filter that :func:`restore` removes again.
+
 When a recorder is given (the porting report), each patch installs a
 *recording* variant of its replacement; without one, the replacement has no
 recording code at all, not even a flag test.
@@ -111,14 +115,8 @@ def _check_loop(api: str, loop: Any) -> None:
         )
 
 
-def _wraps(original: Any) -> Callable[[Any], Any]:
-    """functools.wraps, keeping the replacement's own __wrapped__ chain."""
-    return functools.wraps(original)
-
-
 # ---------------------------------------------------------------------------
 # loop-argument (3.10): loop= accepted again.
-
 
 
 def _schedule_on(loop: Any, awaitable: Any) -> Any:
@@ -144,7 +142,7 @@ def _loop_function(name: str, func: Any, record: Optional[Record]) -> Any:
         return args
 
     if record is None:
-        @_wraps(func)
+        @functools.wraps(func)
         def accept_loop(*args: Any, loop: Any = None, **kwargs: Any) -> Any:
             if loop is not None:
                 _check_loop(f"asyncio.{name}", loop)
@@ -159,7 +157,7 @@ def _loop_function(name: str, func: Any, record: Optional[Record]) -> Any:
 
     plain = _loop_function(name, func, None)
 
-    @_wraps(func)
+    @functools.wraps(func)
     def record_loop(*args: Any, **kwargs: Any) -> Any:
         if "loop" in kwargs:
             record(api, "loop-argument")
@@ -181,7 +179,7 @@ def _loop_init(cls_name: str, init: Any, record: Optional[Record]) -> Any:
     # 3.10's BoundedSemaphore passes its own "not given" marker to Semaphore
     marker = getattr(sys.modules.get("asyncio.mixins"), "_marker", None)
 
-    @_wraps(init)
+    @functools.wraps(init)
     def __init__(self: Any, *args: Any, loop: Any = None, **kwargs: Any) -> None:
         if loop is marker:
             loop = None
@@ -195,7 +193,7 @@ def _loop_init(cls_name: str, init: Any, record: Optional[Record]) -> Any:
         return __init__
     accept_loop = __init__
 
-    @_wraps(init)
+    @functools.wraps(init)
     def record_init(self: Any, *args: Any, loop: Any = None, **kwargs: Any) -> None:
         if loop is not None and loop is not marker:
             record(api, "loop-argument")
@@ -228,17 +226,25 @@ def _patch_wait_coroutines(record: Optional[Record]) -> List[_Setting]:
     original = asyncio.wait
     api = "asyncio.wait(coroutines)"
 
+    # a single future or coroutine instead of a list: asyncio's own TypeError
+    def single(fs: Any) -> bool:
+        return asyncio.isfuture(fs) or asyncio.iscoroutine(fs)
+
     if record is None:
-        @_wraps(original)
+        @functools.wraps(original)
         async def wait(fs: Any, **kwargs: Any) -> Any:
-            return await original({asyncio.ensure_future(f) for f in set(fs)}, **kwargs)
+            if not single(fs):
+                fs = {asyncio.ensure_future(f) for f in set(fs)}
+            return await original(fs, **kwargs)
     else:
-        @_wraps(original)
+        @functools.wraps(original)
         async def wait(fs: Any, **kwargs: Any) -> Any:
-            fs = set(fs)
-            if any(not asyncio.isfuture(f) for f in fs):
-                record(api, "wait-coroutines")
-            return await original({asyncio.ensure_future(f) for f in fs}, **kwargs)
+            if not single(fs):
+                fs = set(fs)
+                if any(not asyncio.isfuture(f) for f in fs):
+                    record(api, "wait-coroutines")
+                fs = {asyncio.ensure_future(f) for f in fs}
+            return await original(fs, **kwargs)
 
     return [_Setting(asyncio, "wait", wait)]
 
@@ -276,12 +282,20 @@ def _acquire_for_with(self: Any) -> Generator[Any, None, _ReleaseOnExit]:
 def _patch_with_lock(record: Optional[Record]) -> List[_Setting]:
     mixin = asyncio.locks._ContextManagerMixin  # type: ignore[attr-defined]
     if record is None:
-        method = _acquire_for_with
-    else:
+        return [
+            _Setting(mixin, "__iter__", _acquire_for_with),
+            _Setting(mixin, "__await__", _acquire_for_with),
+        ]
+    def recording(word: str) -> Callable[[Any], Generator[Any, None, _ReleaseOnExit]]:
         def method(self: Any) -> Generator[Any, None, _ReleaseOnExit]:
-            record(f"with (yield from {type(self).__name__})", "with-yield-from-lock")
+            record(f"with ({word} {type(self).__name__})", "with-yield-from-lock")
             return _acquire_for_with(self)
-    return [_Setting(mixin, "__iter__", method), _Setting(mixin, "__await__", method)]
+        return method
+
+    return [
+        _Setting(mixin, "__iter__", recording("yield from")),
+        _Setting(mixin, "__await__", recording("await")),
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -305,7 +319,7 @@ def _recording(func: Any, api: str, key: str, record: Optional[Record]) -> Any:
     if record is None:
         return func
 
-    @_wraps(func)
+    @functools.wraps(func)
     def recording(*args: Any, **kwargs: Any) -> Any:
         record(api, key)
         return func(*args, **kwargs)
@@ -358,13 +372,13 @@ def _patch_get_event_loop(record: Optional[Record]) -> List[_Setting]:
         )
 
     if record is None:
-        @_wraps(original)
+        @functools.wraps(original)
         def get_event_loop(self: Any) -> Any:
             if needs_loop(self):
                 self.set_event_loop(self.new_event_loop())
             return original(self)
     else:
-        @_wraps(original)
+        @functools.wraps(original)
         def get_event_loop(self: Any) -> Any:
             if needs_loop(self):
                 record("asyncio.get_event_loop() with no loop", "get_event_loop-warns")
@@ -413,11 +427,11 @@ def _adopting(func: Any, api: str, record: Optional[Record], method: bool = Fals
     """Wrap *func* so that a generator as its first argument becomes a coroutine."""
     if method:
         if record is None:
-            @_wraps(func)
+            @functools.wraps(func)
             def adopt_method(self: Any, coro: Any, *args: Any, **kwargs: Any) -> Any:
                 return func(self, _adopt(coro), *args, **kwargs)
         else:
-            @_wraps(func)
+            @functools.wraps(func)
             def adopt_method(self: Any, coro: Any, *args: Any, **kwargs: Any) -> Any:
                 if type(coro) is types.GeneratorType:
                     record(api, "generator-rejected")
@@ -425,11 +439,11 @@ def _adopting(func: Any, api: str, record: Optional[Record], method: bool = Fals
         return adopt_method
 
     if record is None:
-        @_wraps(func)
+        @functools.wraps(func)
         def adopt(coro: Any, *args: Any, **kwargs: Any) -> Any:
             return func(_adopt(coro), *args, **kwargs)
     else:
-        @_wraps(func)
+        @functools.wraps(func)
         def adopt(coro: Any, *args: Any, **kwargs: Any) -> Any:
             if type(coro) is types.GeneratorType:
                 record(api, "generator-rejected")

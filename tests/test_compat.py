@@ -690,3 +690,15 @@ def test_without_a_report_the_patches_carry_no_recording_code():
         ]
         if patch.key != "plain-generator-await":  # bytecode-level: nothing to count
             assert recording, patch.key
+
+
+def test_wait_given_a_single_coroutine_keeps_asyncios_error():
+    out = run_phases(RUN + '''
+async def phase():
+    return 1
+
+def main():
+    return run(asyncio.wait(phase()))
+''')
+    assert out["during"] == out["before"]
+    assert out["during"][0] == "error" and out["during"][1].startswith("TypeError: ")
