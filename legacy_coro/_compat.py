@@ -32,7 +32,7 @@ import types
 import warnings
 from typing import Any, Callable, Generator, List, NamedTuple, Optional, Tuple
 
-from legacy_coro._shim import coroutine
+from legacy_coro._shim import _CO_GENERATOR, _CO_ITERABLE_COROUTINE, coroutine
 from legacy_coro._versions import LOOP_ARGUMENT_REMOVED, change
 
 __all__ = ["PATCHES", "Patch", "Record", "apply", "restore"]
@@ -490,10 +490,6 @@ def _patch_generators(record: Optional[Record]) -> List[_Setting]:
 # generators (next(), for, send() unchanged); they also become awaitable, as
 # 3.10's @asyncio.coroutine made decorated ones.
 
-_CO_GENERATOR = 0x20
-_CO_ITERABLE_COROUTINE = 0x100
-
-
 def flag_generators(code: types.CodeType) -> types.CodeType:
     """Return *code* with CO_ITERABLE_COROUTINE on every generator code object in it."""
     consts = tuple(
@@ -515,7 +511,7 @@ def _library_dirs() -> Tuple[str, ...]:
 
     dirs = {sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib", "purelib", "platlib")}
     dirs.update(getattr(site, "getsitepackages", lambda: [])())
-    dirs.add(os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep + "legacy_coro")
+    dirs.add(os.path.dirname(os.path.abspath(__file__)))  # legacy_coro itself
     return tuple(os.path.join(os.path.realpath(d), "") for d in dirs)
 
 
