@@ -359,15 +359,41 @@ def _default_policy_class() -> Any:
     raise RuntimeError("legacy_coro: asyncio has no default event loop policy class")
 
 
-def _patch_get_event_loop(record: Optional[Record]) -> List[_Setting]:
-    policy_class = _default_policy_class()
+def _policy_classes() -> List[Any]:
+    """Return the policy classes to patch: asyncio's default, and the one in use.
+
+    uvloop up to 0.21 derived its policy from asyncio's default class, so
+    patching that class covered it; from 0.22 its ``EventLoopPolicy`` is a
+    class of its own (asyncio 3.14's shape: ``_local._loop``, no
+    ``_set_called``) whose get_event_loop() raises with no loop set.  The
+    policy in use is read from asyncio's global, not through
+    ``get_event_loop_policy()``, which 3.14 deprecates and which would make
+    the default policy as a side effect.  A policy set after install() is
+    not patched.
+    """
+    default = _default_policy_class()
+    classes = [default]
+    policy = getattr(asyncio.events, "_event_loop_policy", None)
+    if (
+        policy is not None
+        and not isinstance(policy, default)
+        and hasattr(getattr(policy, "_local", None), "_loop")  # a loop per thread, as asyncio's
+    ):
+        classes.append(type(policy))
+    return classes
+
+
+def _patch_policy_class(policy_class: Any, record: Optional[Record]) -> List[_Setting]:
+    """Make *policy_class*'s get_event_loop() create the main thread's loop, as in 3.10."""
     original = policy_class.get_event_loop
 
     def needs_loop(policy: Any) -> bool:
         local = policy._local
         return (
             local._loop is None
-            and not local._set_called
+            # set_event_loop(None), as asyncio.run() does on its way out,
+            # made 3.10 raise from then on
+            and not getattr(local, "_set_called", False)
             and threading.current_thread() is threading.main_thread()
         )
 
@@ -385,7 +411,25 @@ def _patch_get_event_loop(record: Optional[Record]) -> List[_Setting]:
                 self.set_event_loop(self.new_event_loop())
             return original(self)
 
-    return [_Setting(policy_class, "get_event_loop", get_event_loop)]
+    settings = [_Setting(policy_class, "get_event_loop", get_event_loop)]
+    if not hasattr(getattr(policy_class, "_Local", None), "_set_called"):
+        # 3.14's class and uvloop's no longer note set_event_loop() calls
+        original_set = policy_class.set_event_loop
+
+        @functools.wraps(original_set)
+        def set_event_loop(self: Any, loop: Any) -> None:
+            original_set(self, loop)
+            self._local._set_called = True
+
+        settings.append(_Setting(policy_class, "set_event_loop", set_event_loop))
+    return settings
+
+
+def _patch_get_event_loop(record: Optional[Record]) -> List[_Setting]:
+    settings = []
+    for policy_class in _policy_classes():
+        settings.extend(_patch_policy_class(policy_class, record))
+    return settings
 
 
 # ---------------------------------------------------------------------------

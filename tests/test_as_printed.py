@@ -9,22 +9,12 @@ transcript (stdout and marked stderr, ``legacy_coro._compare``) as its pair
 """
 
 import ast
-import os
 import sys
 from pathlib import Path
 
 import pytest
 
 from legacy_coro._compare import run_script
-
-# The book's programs call asyncio.get_event_loop() at module level; install()
-# restores a silent get_event_loop() on asyncio's own default policy.  uvloop's
-# policy is a class of its own (not a BaseDefaultEventLoopPolicy), which
-# install() does not patch, so under uvloop these programs meet uvloop's error.
-pytestmark = pytest.mark.skipif(
-    os.environ.get("LEGACY_CORO_LOOP") == "uvloop",
-    reason="install() restores get_event_loop() on asyncio's default policy, not uvloop's",
-)
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_PRINTED = ROOT / "examples_legacy" / "as_printed"

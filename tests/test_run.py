@@ -114,13 +114,6 @@ def test_run_module(tmp_path):
     assert legacy.returncode == plain.returncode == 0
 
 
-NOT_ON_UVLOOP_POLICY = pytest.mark.skipif(
-    os.environ.get("LEGACY_CORO_LOOP") == "uvloop",
-    reason="OLD_PROGRAM calls get_event_loop(); install() restores it on asyncio's default "
-    "policy, not on uvloop's own policy class",
-)
-
-
 OLD_PROGRAM = '''
     import asyncio
 
@@ -147,7 +140,6 @@ def _expected_rows():
     return [row for row in rows if change(row[3]).applies]
 
 
-@NOT_ON_UVLOOP_POLICY
 def test_report_table_on_stderr(tmp_path):
     _write(tmp_path / "old.py", OLD_PROGRAM)
     result = _run(["-m", "legacy_coro", "run", "--report", "old.py"], tmp_path)
@@ -167,11 +159,8 @@ def test_report_table_on_stderr(tmp_path):
     assert got == [[w, api, str(n), change(key).label] for w, api, n, key in rows]
 
 
-@NOT_ON_UVLOOP_POLICY
 def test_report_json_from_the_environment(tmp_path):
     _write(tmp_path / "old.py", OLD_PROGRAM)
-    import os
-
     env = dict(os.environ, LEGACY_CORO_REPORT=str(tmp_path / "report.json"))
     result = _run(["-m", "legacy_coro", "run", "old.py"], tmp_path, env=env)
     assert result.stderr == ""
@@ -187,7 +176,6 @@ def test_report_json_from_the_environment(tmp_path):
     assert all(os.path.isabs(u["file"]) or sys.version_info < (3, 9) for u in report["uses"])
 
 
-@NOT_ON_UVLOOP_POLICY
 def test_without_report_nothing_is_recorded(tmp_path):
     _write(tmp_path / "old.py", OLD_PROGRAM)
     result = _run(["-m", "legacy_coro", "run", "old.py"], tmp_path)
