@@ -35,11 +35,14 @@ PROGRAM, WATCH = sys.argv[1], json.loads(sys.argv[2])
 warnings.filterwarnings("ignore", "coroutine '.*' was never awaited", RuntimeWarning)
 sys.unraisablehook = lambda unraisable: None
 RESET_POLICY = "get_event_loop" in PROGRAM
+# the class of the policy in use (uvloop's in the uvloop env); 3.14 deprecates the public names
+POLICY = type(getattr(asyncio.events, "_get_event_loop_policy", asyncio.get_event_loop_policy)())
+set_policy = getattr(asyncio.events, "_set_event_loop_policy", asyncio.set_event_loop_policy)
 
 
 def attempt():
-    if RESET_POLICY:  # forget the loop a previous attempt set (3.14 deprecates the public name)
-        getattr(asyncio.events, "_set_event_loop_policy", asyncio.set_event_loop_policy)(None)
+    if RESET_POLICY:  # forget the loop a previous attempt set, keeping the policy's class
+        set_policy(POLICY())
     namespace = {"__name__": "__main__", "asyncio": asyncio, "legacy_coro": legacy_coro}
     try:
         exec(PROGRAM, namespace)
@@ -455,6 +458,125 @@ def main():
     return seen
 ''')
     assert out["during"] == ["ok", repr(["There is no current event loop in thread 'worker'."])]
+
+
+def test_get_event_loop_under_the_policy_in_use():
+    """The policy set before install() (uvloop's in the uvloop env) gets 3.10's rule too."""
+    out = check(
+        "get_event_loop-warns",
+        '''
+# get_event_loop
+def main():
+    loop = asyncio.get_event_loop()
+    try:
+        policy = type(asyncio.events._event_loop_policy).__name__
+        return policy, type(loop).__name__, loop.run_until_complete(asyncio.sleep(0, 1))
+    finally:
+        loop.close()
+''',
+        repr(("EventLoopPolicy", "Loop", 1) if ON_UVLOOP
+             else ("_UnixDefaultEventLoopPolicy", "_UnixSelectorEventLoop", 1)),
+        r"(DeprecationWarning: There is no current event loop|"
+        r"RuntimeError: There is no current event loop in thread 'MainThread'\.)$",
+        watch=["POLICY.get_event_loop", "POLICY.set_event_loop",
+               "vars(POLICY).get('get_event_loop')", "vars(POLICY).get('set_event_loop')"],
+    )
+    if change("get_event_loop-warns").applies:
+        assert out["watch_during"][0] != out["watch_before"][0]  # patched where it is looked up
+
+
+def test_get_event_loop_raises_after_set_event_loop_none():
+    """3.10 raised once set_event_loop(None) was called, as asyncio.run() does on exit."""
+    out = run_phases('''
+# get_event_loop
+def main():
+    asyncio.run(asyncio.sleep(0))
+    try:
+        return asyncio.get_event_loop()
+    except RuntimeError as exc:
+        return str(exc)
+''')
+    error = ["ok", repr("There is no current event loop in thread 'MainThread'.")]
+    assert out["before"] == out["during"] == out["after"] == error
+
+
+OWN_POLICY = r'''
+import asyncio, json, threading
+import legacy_coro
+
+set_policy = getattr(asyncio.events, "_set_event_loop_policy", asyncio.set_event_loop_policy)
+abstract = (  # 3.14 deprecates the public name
+    getattr(asyncio.events, "_AbstractEventLoopPolicy", None) or asyncio.AbstractEventLoopPolicy
+)
+
+
+class OwnPolicy(abstract):
+    """Shaped as uvloop 0.22+'s and 3.14's: a loop per thread, no note of set_event_loop()."""
+
+    class _Local(threading.local):
+        _loop = None
+
+    def __init__(self):
+        self._local = self._Local()
+
+    def get_event_loop(self):
+        if self._local._loop is None:
+            raise RuntimeError("no loop in %s" % threading.current_thread().name)
+        return self._local._loop
+
+    def set_event_loop(self, loop):
+        self._local._loop = loop
+
+    def new_event_loop(self):
+        return asyncio.SelectorEventLoop()
+
+
+def attempt():
+    set_policy(OwnPolicy())
+    try:
+        loop = asyncio.get_event_loop()
+    except RuntimeError as exc:
+        return "RuntimeError: %s" % exc
+    try:
+        ran = loop.run_until_complete(asyncio.sleep(0, "ran"))
+    finally:
+        loop.close()
+    asyncio.set_event_loop(None)
+    try:
+        asyncio.get_event_loop()
+    except RuntimeError as exc:
+        return ran + ", then RuntimeError: %s" % exc
+    return ran + ", then a loop"
+
+
+original = dict(vars(OwnPolicy))
+out = {"before": attempt()}
+set_policy(OwnPolicy())
+legacy_coro.install()
+patched = dict(vars(OwnPolicy)) != original
+out["during"] = attempt()
+legacy_coro.uninstall()
+out["after"] = attempt()
+out["patched"], out["restored"] = patched, dict(vars(OwnPolicy)) == original
+print(json.dumps(out))
+'''
+
+
+def test_get_event_loop_on_a_policy_class_of_its_own():
+    """A policy not derived from asyncio's default one, set before install(), is patched."""
+    proc = subprocess.run(
+        [sys.executable, "-W", "error", "-c", OWN_POLICY], capture_output=True, text=True,
+        timeout=60,
+    )
+    assert (proc.stderr, proc.returncode) == ("", 0)
+    out = json.loads(proc.stdout)
+    applies = change("get_event_loop-warns").applies
+    assert out["before"] == out["after"] == "RuntimeError: no loop in MainThread"
+    assert out["during"] == (
+        "ran, then RuntimeError: no loop in MainThread" if applies else out["before"]
+    )
+    assert out["patched"] is applies
+    assert out["restored"] is True
 
 
 # ---------------------------------------------------------------------------
