@@ -6,7 +6,6 @@ bytes out plus the sites it left alone.  It converts what keeps its meaning
 and refuses the rest with a reason code (:mod:`legacy_coro._port_reasons`).
 """
 
-import ast
 import io
 import re
 import sys
@@ -19,6 +18,7 @@ from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Se
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from legacy_coro._port_plan import Reduced, reduce_source
 from legacy_coro._versions import LOOP_ARGUMENT_REMOVED
 
 __all__ = [
@@ -77,6 +77,13 @@ class Ported(NamedTuple):
     sites: Tuple[Site, ...]
     #: ``yield from NAME(...)`` in undecorated generators: (line, NAME or "")
     generator_calls: Tuple[Tuple[int, str], ...]
+
+
+class Plan(NamedTuple):
+    """Which top-level statements of the LibCST module to visit."""
+
+    interesting: List[bool]  #: one flag per statement of the LibCST module body
+    binds: List[Optional[str]]  #: the name each top-level def or class binds
 
 
 class PortError(Exception):
@@ -668,23 +675,23 @@ class PortTransformer(cst.CSTTransformer):
         parts = _dotted(call.func)
         return bool(parts) and parts[-1] in ("create_task", "ensure_future")  # type: ignore
 
-    def port_module(self, module: cst.Module, interesting: Sequence[bool]) -> cst.Module:
-        """Transform only the top-level statements flagged *interesting*.
+    def port_module(self, module: cst.Module, plan: Plan) -> cst.Module:
+        """Transform only the top-level statements the plan flags interesting.
 
-        Same result as ``module.visit(self)`` when the flags and the name
-        counts given to the constructor come from :func:`plan_module`.
+        Same result as ``module.visit(self)`` when the plan and the name counts
+        given to the constructor come from :mod:`legacy_coro._port_plan`.
         """
         self.visit_Module(module)
         body: List[cst.BaseStatement] = []
-        for stmt, wanted in zip(module.body, interesting):
+        for stmt, wanted, binds in zip(module.body, plan.interesting, plan.binds):
             if wanted:
                 new = stmt.visit(self)
                 assert isinstance(new, cst.BaseStatement)
                 body.append(new)
                 continue
             body.append(stmt)
-            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-                self._shadowed.add(stmt.name.value)
+            if binds:
+                self._shadowed.add(binds)
         return self.leave_Module(module, module.with_changes(body=body))
 
     # -- the module: imports left unused go, imports needed come ------------
@@ -796,62 +803,26 @@ class _InspectedNames(cst.CSTVisitor):
             self.names.add(target[-1])
 
 
-# A top-level statement with none of these (and no yield, no loop=) has nothing to port.
-_KEYWORDS = frozenset({"coroutine", "coroutines", "wait", "all_tasks", "current_task",
-                       "get_event_loop", "iscoroutinefunction"})
+def plan_module(reduced: Reduced, module: cst.Module) -> Optional[Plan]:
+    """Line the statements *reduced* planned (with :mod:`ast`) up with those of *module*.
 
-
-class Plan(NamedTuple):
-    """Which top-level statements to visit, and how often each name is used."""
-
-    interesting: List[bool]  #: one flag per statement of the LibCST module body
-    counts: Dict[str, int]  #: Name uses, not counting those after a module-level def rebinds it
-
-
-def plan_module(text: str, module: cst.Module) -> Optional[Plan]:
-    """Read *text* with :mod:`ast` (fast) to find the statements worth visiting with LibCST.
-
-    Returns None when the running Python cannot parse the text or the two
-    trees do not line up; the caller then visits everything.
+    Returns None when they do not line up; the caller then visits everything.
     """
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
-    statements = tree.body
     flags: List[bool] = []
-    counts: Dict[str, int] = Counter()
-    shadowed: Set[str] = set()
+    binds: List[Optional[str]] = []
+    units = reduced.units
     index = 0
     for stmt in module.body:
         size = len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
-        group = statements[index:index + size]
+        group = units[index:index + size]
         index += size
         if len(group) != size:
             return None
-        interesting = False
-        for item in group:
-            for node in ast.walk(item):
-                kind = type(node)
-                if kind is ast.Name:
-                    name = node.id  # type: ignore[attr-defined]
-                    if name not in shadowed:
-                        counts[name] += 1
-                    interesting = interesting or name in _KEYWORDS
-                elif kind is ast.Attribute:
-                    interesting = interesting or node.attr in _KEYWORDS  # type: ignore
-                elif kind is ast.Yield or kind is ast.YieldFrom:
-                    interesting = True
-                elif kind is ast.keyword:
-                    interesting = interesting or node.arg == "loop"  # type: ignore
-            if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                shadowed.add(item.name)
-        flags.append(interesting)
-    if index != len(statements):
+        flags.append(any(unit.interesting for unit in group))
+        binds.append(group[0].binds if size == 1 else None)
+    if index != len(units):
         return None
-    return Plan(flags, counts)
+    return Plan(flags, binds)
 
 
 def inspected_names(module: cst.Module) -> Set[str]:
@@ -880,13 +851,15 @@ def _compiles(text: str, path: str) -> Optional[str]:
 
 
 def _check_output(original: str, new: str, path: str) -> None:
-    """Raise PortError unless *new* parses (LibCST) and compiles (this Python)."""
+    """Raise PortError unless *new* compiles on this Python.
+
+    compile() is the running interpreter's own parser and compiler, so it
+    catches what a parse alone would not (``await`` outside ``async def``).
+    LibCST is not asked to parse the result again: it read the input, and the
+    port only adds ``async``/``await``, which its grammar reads on every
+    version; the tests port every output a second time to hold that.
+    """
     problem = _compiles(new, path)
-    if problem is None:
-        try:
-            cst.parse_module(new)
-        except cst.ParserSyntaxError as exc:
-            problem = f"LibCST cannot parse the result: {exc.message}"
     if problem is None:
         return
     before = _compiles(original, path)
@@ -897,8 +870,12 @@ def _check_output(original: str, new: str, path: str) -> None:
 
 
 def port_source(source: bytes, path: str = "<unknown>",
-                transformer_factory: Optional[type] = None) -> Ported:
-    """Port one file's bytes; raise :class:`PortError` when it cannot be done safely."""
+                transformer_factory: Optional[type] = None, fold: bool = True) -> Ported:
+    """Port one file's bytes; raise :class:`PortError` when it cannot be done safely.
+
+    With *fold* (the default), statements with nothing to port are left out of
+    what LibCST parses (:mod:`legacy_coro._port_plan`); the result is the same.
+    """
     unchanged = Ported(source, False, 0, (), (), ())
     if not _INTERESTING.search(source):
         return unchanged
@@ -907,28 +884,38 @@ def port_source(source: bytes, path: str = "<unknown>",
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         raise PortError("parse", f"cannot decode: {exc}") from None
     prepared = rewrite_async_calls(text)
+    reduced = reduce_source(prepared, fold)
     try:
-        module = cst.parse_module(prepared)
+        module = cst.parse_module(reduced.text if reduced else prepared)
     except cst.ParserSyntaxError as exc:
-        raise PortError("parse", f"cannot parse: {exc.message} (line {exc.raw_line})") from None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        if reduced is None or not reduced.kept:
+            raise PortError("parse",
+                            f"cannot parse: {exc.message} (line {exc.raw_line})") from None
+        return port_source(source, path, transformer_factory, fold=False)
     inspected = inspected_names(module) if "iscoroutinefunction" in prepared else set()
     factory = transformer_factory or PortTransformer
-    plan = plan_module(prepared, module)
+    plan = plan_module(reduced, module) if reduced else None
     if plan is None:
+        if reduced is not None and reduced.kept:
+            return port_source(source, path, transformer_factory, fold=False)
         transformer = factory(inspected)
         new_module = module.visit(transformer)
     else:
-        transformer = factory(inspected, plan.counts)
-        new_module = transformer.port_module(module, plan.interesting)
-    new_text = new_module.code
+        assert reduced is not None
+        transformer = factory(inspected, reduced.counts)
+        new_module = transformer.port_module(module, plan)
+    code = new_module.code
+    new_text = reduced.restore(code) if reduced is not None else code
+    if new_text is None:  # the transform lost a placeholder: do it the long way
+        return port_source(source, path, transformer_factory, fold=False)
     sites: List[Site] = []
     calls: List[Tuple[int, str]] = []
     if transformer.reports or transformer.generator_calls:
-        positions = wrapper.resolve(PositionProvider)
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
         def line(node: cst.CSTNode) -> int:
-            return int(positions[node].start.line)
+            number = int(positions[node].start.line)
+            return reduced.original_line(number) if reduced else number
 
         sites = sorted({Site(line(n), code, detail) for n, code, detail in transformer.reports})
         calls = [(line(n), callee) for n, callee in transformer.generator_calls]
