@@ -183,6 +183,18 @@ class _Reducer:
             "utf-8", "replace").strip()
         if tail and not tail.startswith("#"):
             return False
+        # Comment lines indented deeper than the statement belong with it (the
+        # footer of its block): LibCST drops such lines after a simple statement
+        # at the end of a file, so they go into the fold too.
+        following = last + 1
+        while following < len(self.lines):
+            text = self.lines[following]
+            stripped = text.lstrip(" \t\f")
+            if stripped.startswith("#") and len(text) - len(stripped) > indent:
+                last = following
+            elif stripped.strip():
+                break
+            following += 1
         self.folds.append((first, last, line[:indent]))
         return True
 

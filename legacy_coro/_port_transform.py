@@ -52,6 +52,16 @@ _PRIMARY = (
     cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Ellipsis,
 )
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+# Nodes with nothing to port below them: whitespace, punctuation, atoms, operators.
+_LEAVES = frozenset([
+    cst.SimpleWhitespace, cst.Newline, cst.TrailingWhitespace, cst.EmptyLine, cst.Comment,
+    cst.ParenthesizedWhitespace, cst.Comma, cst.Dot, cst.Colon, cst.Semicolon, cst.AssignEqual,
+    cst.LeftParen, cst.RightParen, cst.LeftCurlyBrace, cst.RightCurlyBrace,
+    cst.LeftSquareBracket, cst.RightSquareBracket, cst.Name, cst.Integer, cst.Float,
+    cst.Imaginary, cst.SimpleString, cst.Ellipsis, cst.Asynchronous,
+    *(op for base in (cst.BaseBinaryOp, cst.BaseAugOp, cst.BaseBooleanOp, cst.BaseCompOp,
+                      cst.BaseUnaryOp) for op in base.__subclasses__()),
+])
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 # Cheap text test: a file without any of these has nothing to port.
@@ -270,7 +280,13 @@ class PortTransformer(cst.CSTTransformer):
             method = self._visitors[kind]
         except KeyError:
             method = self._visitors[kind] = getattr(self, "visit_" + kind.__name__, None)
-        return method is None or method(node) is not False
+        if method is not None and method(node) is False:
+            return False
+        # LibCST rebuilds every node whose children it visits.  Below these there is
+        # nothing to port: leave them as they are.
+        if kind in _LEAVES:
+            return False
+        return kind is not cst.Attribute or self._counting or _dotted(node) is None  # type: ignore
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         kind = type(original_node)
@@ -869,6 +885,18 @@ def _check_output(original: str, new: str, path: str) -> None:
     raise PortError("internal", f"internal error: the ported code does not compile: {problem}")
 
 
+def _not_reproduced(text: str, code: str) -> str:
+    """Say where LibCST's round trip of *text* differs, and what to do about it."""
+    old, new = text.splitlines(), code.splitlines()
+    line = next((n for n, (a, b) in enumerate(zip(old, new), 1) if a != b),
+                min(len(old), len(new)) + 1)
+    was = old[line - 1].strip() if line <= len(old) else ""
+    becomes = new[line - 1].strip() if line <= len(new) else ""
+    return (f"LibCST does not reproduce line {line} exactly ({was!r} would become "
+            f"{becomes!r}), so the file is left as it is; reformat that line (for example "
+            "`except X :` as `except X:`, LibCST issue 1457) and run again")
+
+
 def port_source(source: bytes, path: str = "<unknown>",
                 transformer_factory: Optional[type] = None, fold: bool = True) -> Ported:
     """Port one file's bytes; raise :class:`PortError` when it cannot be done safely.
@@ -892,6 +920,11 @@ def port_source(source: bytes, path: str = "<unknown>",
             raise PortError("parse",
                             f"cannot parse: {exc.message} (line {exc.raw_line})") from None
         return port_source(source, path, transformer_factory, fold=False)
+    parsed = reduced.text if reduced else prepared
+    if module.code != parsed:  # LibCST would change text it was not asked to change
+        if reduced is not None and reduced.kept:
+            return port_source(source, path, transformer_factory, fold=False)
+        raise PortError("parse", _not_reproduced(parsed, module.code))
     inspected = inspected_names(module) if "iscoroutinefunction" in prepared else set()
     factory = transformer_factory or PortTransformer
     plan = plan_module(reduced, module) if reduced else None

@@ -166,6 +166,22 @@ def test_unparseable_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
                         "1 file not ported\n")
 
 
+def test_text_libcst_cannot_reproduce_is_left(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """LibCST drops the space in `except OSError :` (its issue 1457): the file is not ported."""
+    path = tmp_path / "spaced.py"
+    text = LEGACY + "    try:\n        yield from g()\n    except OSError :\n        pass\n"
+    path.write_text(text)
+    if cst.parse_module(text).code == text:
+        pytest.skip("this LibCST keeps the space (issue 1457 fixed)")
+    assert main(["port", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"{path}: LibCST does not reproduce line 11 exactly ('except OSError :' would become "
+        "'except OSError:'), so the file is left as it is; reformat that line")
+    assert path.read_text() == text
+
+
 def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["port", str(tmp_path / "nope.py")]) == 2
     assert f"{tmp_path / 'nope.py'}: cannot read: " in capsys.readouterr().err

@@ -30,11 +30,20 @@ ROOT = Path(__file__).resolve().parent.parent
 Result = Tuple[str, List[Tuple[int, str, str]], List[Tuple[int, str]], Tuple[str, ...]]
 
 
+class EveryNode(PortTransformer):
+    """The transform with LibCST's own dispatch: every node and field visited."""
+
+    on_visit = cst.CSTTransformer.on_visit
+    on_leave = cst.CSTTransformer.on_leave
+    on_visit_attribute = cst.CSTTransformer.on_visit_attribute
+    on_leave_attribute = cst.CSTTransformer.on_leave_attribute
+
+
 def full_visit(text: str) -> Result:
     """Port *text* the plain LibCST way: parse all of it, visit every node."""
     prepared = rewrite_async_calls(text)
     module = cst.parse_module(prepared)
-    transformer = PortTransformer(inspected_names(module))
+    transformer = EveryNode(inspected_names(module))
     code = module.visit(transformer).code
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     sites = sorted({(positions[n].start.line, c, detail) for n, c, detail in transformer.reports})
@@ -237,6 +246,21 @@ CASES = [
                 yield from g(fh)
                 fh.close()
         '''), 9, id="folds-inside-every-kind-of-block"),
+    pytest.param(d('''\
+        import asyncio
+
+        @asyncio.coroutine
+        def f():
+            yield from g()
+
+        class WhichComments:
+            def m(self):
+                return 2
+                # end of m
+               # odd indentation
+            # end of WhichComments
+          # after WhichComments
+        '''), 1, id="deeper-comments-after-a-fold-at-the-end"),
 ]
 
 
@@ -265,6 +289,44 @@ def test_restore_refuses_a_lost_placeholder() -> None:
     assert reduced.restore(reduced.text) is not None
     assert reduced.restore(reduced.text.replace(name, "x")) is None
     assert reduced.restore(reduced.text + name + "\n") is None
+
+
+LIBCST_BUG = """\
+import asyncio
+
+def h():
+    try:
+        pass
+    except OSError :  # LibCST would lose this space (its issue 1457)
+        pass
+
+@asyncio.coroutine
+def f():
+    yield from g()
+"""
+
+
+def test_folding_keeps_what_libcst_would_change() -> None:
+    assert port_source(LIBCST_BUG.encode()).source.decode() == LIBCST_BUG.replace(
+        "import asyncio\n\n", "").replace("@asyncio.coroutine\ndef f():\n    yield from",
+                                           "async def f():\n    await")
+
+
+def test_a_round_trip_libcst_gets_wrong_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folded or not, text LibCST would change unasked is never written."""
+    from legacy_coro import _port_transform
+
+    real = cst.parse_module
+
+    def lossy(text: str) -> "cst.Module":
+        return real(text.replace("    # keep me\n", ""))  # a parser that drops a comment
+
+    monkeypatch.setattr(_port_transform.cst, "parse_module", lossy)
+    text = "import asyncio\n" + HELPER + "\n@asyncio.coroutine\ndef f():\n    # keep me\n" \
+        "    yield from g()\n"
+    with pytest.raises(_port_transform.PortError, match="line 8 exactly .'# keep me' would "
+                       "become 'yield from g..'."):
+        port_source(text.encode())
 
 
 def test_python_that_cannot_parse_the_file_gets_no_plan() -> None:
