@@ -209,6 +209,20 @@ def _remove_from(items: Sequence[cst.CSTNode], drop: Sequence[cst.CSTNode]) -> L
     return kept
 
 
+def _inert(node: Optional[cst.BaseExpression]) -> bool:
+    """Whether *node* has nothing to port below it: a name, a dotted name or a literal."""
+    return node is None or type(node) in _LEAVES or _dotted(node) is not None
+
+
+def _parameters(node: cst.Parameters) -> List[cst.Param]:
+    params = [*node.posonly_params, *node.params, *node.kwonly_params]
+    if isinstance(node.star_arg, cst.Param):
+        params.append(node.star_arg)
+    if node.star_kwarg is not None:
+        params.append(node.star_kwarg)
+    return params
+
+
 def _paren(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
@@ -286,7 +300,20 @@ class PortTransformer(cst.CSTTransformer):
         # nothing to port: leave them as they are.
         if kind in _LEAVES:
             return False
-        return kind is not cst.Attribute or self._counting or _dotted(node) is None  # type: ignore
+        if self._counting:  # every Name must be seen to count it
+            return True
+        if kind is cst.Attribute:
+            return _dotted(node) is None  # type: ignore[arg-type]
+        if kind is cst.Arg:
+            return not _inert(node.value)  # type: ignore[attr-defined]
+        if kind is cst.SimpleStatementLine:  # docstrings, the placeholders of folds
+            return not all(type(small) is cst.Expr and _inert(small.value)  # type: ignore
+                           for small in node.body)  # type: ignore[attr-defined]
+        if kind is cst.Parameters:
+            return not all(_inert(param.default) and (
+                param.annotation is None or _inert(param.annotation.annotation))
+                for param in _parameters(node))  # type: ignore[arg-type]
+        return True
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
         kind = type(original_node)
