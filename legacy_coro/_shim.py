@@ -176,10 +176,11 @@ def coroutine(func: _F) -> _F:
     if inspect.iscoroutinefunction(func):
         return func
     if (
-        type(func) is types.FunctionType
+        isinstance(func, types.FunctionType)  # narrows the type for mypy on every Python
+        and type(func) is types.FunctionType
         and func.__code__.co_flags & _CO_GENERATOR
     ):
-        native = _with_code(cast(types.FunctionType, func), _native_code(func.__code__))
+        native = _with_code(func, _native_code(func.__code__))
         return functools.update_wrapper(native, func)  # type: ignore[return-value]
     return _wrap_plain(func)  # type: ignore[return-value]
 
