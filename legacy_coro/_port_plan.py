@@ -52,16 +52,14 @@ class Reduced(NamedTuple):
         """Put the original statements back into *code*; None if a placeholder went missing."""
         if not self.kept:
             return code
-        seen: Set[str] = set()
+        seen: List[str] = []
 
         def original(match: "re.Match[str]") -> str:
-            seen.add(match.group())
+            seen.append(match.group())
             return self.kept[match.group()]
 
-        pattern = re.escape(self.prefix) + r"\d+__"
-        restored = re.sub(pattern, original, code)
-        found = sum(1 for _ in re.finditer(pattern, code))
-        return restored if len(seen) == len(self.kept) == found else None
+        restored = re.sub(re.escape(self.prefix) + r"\d+__", original, code)
+        return restored if len(seen) == len(set(seen)) == len(self.kept) else None
 
     def original_line(self, line: int) -> int:
         """Return the line of the original that line *line* of ``text`` is."""
@@ -243,9 +241,10 @@ def reduce_source(text: str, fold: bool = True) -> Optional[Reduced]:
         return None
     reducer = _Reducer(text, tree)
     for index, stmt in enumerate(tree.body):
-        if reducer.hot(stmt):
+        hot = reducer.hot(stmt)
+        if hot:
             reducer.units[index] = reducer.units[index]._replace(interesting=True)
         # Not the first statement: it may be the docstring that new imports follow.
-        if fold and (reducer.hot(stmt) or index == 0 or not reducer.fold(stmt)):
+        if fold and (hot or index == 0 or not reducer.fold(stmt)):
             reducer.visit(list(_children(stmt)))
     return reducer.reduced()

@@ -924,50 +924,62 @@ def _not_reproduced(text: str, code: str) -> str:
             "`except X :` as `except X:`, LibCST issue 1457) and run again")
 
 
+class _Unfold(Exception):
+    """Folding did not line up for this file: port it again with nothing folded."""
+
+
 def port_source(source: bytes, path: str = "<unknown>",
-                transformer_factory: Optional[type] = None, fold: bool = True) -> Ported:
+                transformer_factory: Optional[type] = None) -> Ported:
     """Port one file's bytes; raise :class:`PortError` when it cannot be done safely.
 
-    With *fold* (the default), statements with nothing to port are left out of
-    what LibCST parses (:mod:`legacy_coro._port_plan`); the result is the same.
+    Statements with nothing to port are left out of what LibCST parses
+    (:mod:`legacy_coro._port_plan`); where that does not line up, the file is
+    ported again with nothing left out.  The result is the same.
     """
-    unchanged = Ported(source, False, 0, (), (), ())
     if not _INTERESTING.search(source):
-        return unchanged
+        return Ported(source, False, 0, (), (), ())
     try:
         text, encoding = _decode(source)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         raise PortError("parse", f"cannot decode: {exc}") from None
     prepared = rewrite_async_calls(text)
-    reduced = reduce_source(prepared, fold)
+    factory = transformer_factory or PortTransformer
     try:
-        module = cst.parse_module(reduced.text if reduced else prepared)
-    except cst.ParserSyntaxError as exc:
-        if reduced is None or not reduced.kept:
-            raise PortError("parse",
-                            f"cannot parse: {exc.message} (line {exc.raw_line})") from None
-        return port_source(source, path, transformer_factory, fold=False)
+        return _port(source, text, encoding, prepared, reduce_source(prepared), path, factory)
+    except _Unfold:
+        return _port(source, text, encoding, prepared, reduce_source(prepared, fold=False),
+                     path, factory)
+
+
+def _port(source: bytes, text: str, encoding: str, prepared: str, reduced: Optional[Reduced],
+          path: str, factory: type) -> Ported:
+    """Port *prepared* as planned by *reduced* (None: no plan, visit the whole module)."""
+    folded = reduced is not None and bool(reduced.kept)
     parsed = reduced.text if reduced else prepared
+    try:
+        module = cst.parse_module(parsed)
+    except cst.ParserSyntaxError as exc:
+        if folded:
+            raise _Unfold() from None
+        raise PortError("parse", f"cannot parse: {exc.message} (line {exc.raw_line})") from None
     if module.code != parsed:  # LibCST would change text it was not asked to change
-        if reduced is not None and reduced.kept:
-            return port_source(source, path, transformer_factory, fold=False)
+        if folded:
+            raise _Unfold()
         raise PortError("parse", _not_reproduced(parsed, module.code))
     inspected = inspected_names(module) if "iscoroutinefunction" in prepared else set()
-    factory = transformer_factory or PortTransformer
     plan = plan_module(reduced, module) if reduced else None
-    if plan is None:
-        if reduced is not None and reduced.kept:
-            return port_source(source, path, transformer_factory, fold=False)
-        transformer = factory(inspected)
-        new_module = module.visit(transformer)
-    else:
-        assert reduced is not None
+    if reduced is not None and plan is not None:
         transformer = factory(inspected, reduced.counts)
         new_module = transformer.port_module(module, plan)
+    elif folded:
+        raise _Unfold()
+    else:
+        transformer = factory(inspected)
+        new_module = module.visit(transformer)
     code = new_module.code
     new_text = reduced.restore(code) if reduced is not None else code
-    if new_text is None:  # the transform lost a placeholder: do it the long way
-        return port_source(source, path, transformer_factory, fold=False)
+    if new_text is None:  # the transform lost a placeholder
+        raise _Unfold()
     sites: List[Site] = []
     calls: List[Tuple[int, str]] = []
     if transformer.reports or transformer.generator_calls:
