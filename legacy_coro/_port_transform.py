@@ -51,7 +51,6 @@ _PRIMARY = (
     cst.FormattedString, cst.Integer, cst.Float, cst.Imaginary, cst.List, cst.Dict, cst.Set,
     cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp, cst.Ellipsis,
 )
-_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 # Nodes with nothing to port below them: whitespace, punctuation, atoms, operators.
 _LEAVES = frozenset([
     cst.SimpleWhitespace, cst.Newline, cst.TrailingWhitespace, cst.EmptyLine, cst.Comment,
@@ -62,7 +61,6 @@ _LEAVES = frozenset([
     *(op for base in (cst.BaseBinaryOp, cst.BaseAugOp, cst.BaseBooleanOp, cst.BaseCompOp,
                       cst.BaseUnaryOp) for op in base.__subclasses__()),
 ])
-_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
 # Cheap text test: a file without any of these has nothing to port.
 _INTERESTING = re.compile(rb"coroutine|yield|loop|all_tasks|current_task|wait|\basync\b")
