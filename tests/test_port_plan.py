@@ -18,6 +18,8 @@ cst = pytest.importorskip("libcst")
 
 from libcst.metadata import MetadataWrapper, PositionProvider  # noqa: E402
 
+from test_port_rewrites import REFUSALS, REWRITES  # noqa: E402  (the rewrite tables)
+
 from legacy_coro._port_plan import reduce_source  # noqa: E402
 from legacy_coro._port_transform import (  # noqa: E402
     PortTransformer,
@@ -331,6 +333,12 @@ def test_a_round_trip_libcst_gets_wrong_is_refused(monkeypatch: pytest.MonkeyPat
 
 def test_python_that_cannot_parse_the_file_gets_no_plan() -> None:
     assert reduce_source("def f(:\n    yield\n") is None
+
+
+@pytest.mark.parametrize("src", [p.values[0] for p in REWRITES + REFUSALS],
+                         ids=[p.id for p in REWRITES + REFUSALS])
+def test_every_rewrite_and_refusal_folds_to_the_same_port(src: str) -> None:
+    assert_same(d(src))
 
 
 EXAMPLES = sorted((ROOT / "examples_legacy").glob("*.py")) + sorted(

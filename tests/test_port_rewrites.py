@@ -682,20 +682,6 @@ def test_nothing_interesting_is_not_parsed() -> None:
     assert not result.changed
 
 
-@pytest.mark.parametrize("src", [p.values[0] for p in REWRITES + REFUSALS],
-                         ids=[p.id for p in REWRITES + REFUSALS])
-def test_fast_path_equals_full_visit(src: str) -> None:
-    """port_source() visits only the statements ast flags; a full LibCST visit agrees."""
-    import libcst as cst
-
-    from legacy_coro._port_transform import PortTransformer, inspected_names
-
-    text = rewrite_async_calls(d(src))
-    module = cst.parse_module(text)
-    full = module.visit(PortTransformer(inspected_names(module))).code
-    assert port(src)[0] == full
-
-
 # Property: whatever mix of yield-from positions a coroutine has, the port compiles,
 # converts it, and a second run changes nothing.
 _SNIPPETS = [
