@@ -98,6 +98,24 @@ def _no_columns_linetable(code: types.CodeType) -> bytes:
     return bytes(table)
 
 
+def relocated(code: types.CodeType, filename: str, firstlineno: int, name: str,
+              qualname: str) -> types.CodeType:
+    """Return *code* placed at *filename*:*firstlineno* as *name*, with no column ranges.
+
+    *code* must come from a one-line template, so that every instruction maps
+    to that single line on every version.
+    """
+    changes: Dict[str, Any] = {
+        "co_name": name,
+        "co_filename": filename,
+        "co_firstlineno": firstlineno,
+    }
+    if _LINETABLE_HAS_COLUMNS:
+        changes["co_qualname"] = qualname
+        changes["co_linetable"] = _no_columns_linetable(code)
+    return code.replace(**changes)
+
+
 def _relocate(template: types.CodeType, func: Any) -> types.CodeType:
     """Give the wrapper template the decorated function's name and place."""
     name = getattr(func, "__name__", None) or type(func).__name__
@@ -107,15 +125,7 @@ def _relocate(template: types.CodeType, func: Any) -> types.CodeType:
         filename, firstlineno = target.co_filename, target.co_firstlineno
     else:
         filename, firstlineno = template.co_filename, template.co_firstlineno
-    changes: Dict[str, Any] = {
-        "co_name": name,
-        "co_filename": filename,
-        "co_firstlineno": firstlineno,
-    }
-    if _LINETABLE_HAS_COLUMNS:
-        changes["co_qualname"] = qualname
-        changes["co_linetable"] = _no_columns_linetable(template)
-    return _native_code(template.replace(**changes))
+    return _native_code(relocated(template, filename, firstlineno, name, qualname))
 
 
 def _with_code(func: types.FunctionType, code: types.CodeType) -> types.FunctionType:
@@ -180,9 +190,27 @@ def coroutine(func: _F) -> _F:
         and type(func) is types.FunctionType
         and func.__code__.co_flags & _CO_GENERATOR
     ):
-        native = _with_code(func, _native_code(func.__code__))
-        return functools.update_wrapper(native, func)  # type: ignore[return-value]
-    return _wrap_plain(func)  # type: ignore[return-value]
+        native: Callable[..., Any] = functools.update_wrapper(
+            _with_code(func, _native_code(func.__code__)), func)
+    else:
+        native = _wrap_plain(func)
+    if getattr(func, "__name__", None) == "__iter__":
+        return _iter_method(native, func)  # type: ignore[return-value]
+    return native  # type: ignore[return-value]
+
+
+def _iter_method(native: Callable[..., Any], func: Any) -> Callable[..., Any]:
+    """Make a decorated ``__iter__`` serve ``yield from obj`` as 3.10's did.
+
+    ``iter()`` needs an iterator, and a native coroutine is not one; its
+    ``__await__()`` is, and delegates send, throw and close to it.  (A
+    decorated ``__await__`` was refused by 3.10 too: "__await__() returned a
+    coroutine", and is left to say so.)
+    """
+    def __iter__(*args: Any, **kwargs: Any) -> Any:
+        return native(*args, **kwargs).__await__()
+
+    return functools.update_wrapper(__iter__, func)
 
 
 def iscoroutinefunction(func: Any) -> bool:
