@@ -1,51 +1,71 @@
 """The opt-in compat layer's patches: put back what asyncio removed.
 
 Imported by :func:`legacy_coro.install` only (it imports asyncio), never at
-import of legacy_coro.  ``install()`` applies, under a lock, each
-patch whose change (a row of :mod:`legacy_coro._versions`) the running
-interpreter has -- and only those: on 3.9 the ``loop=`` patch is not applied,
-because 3.9 still takes ``loop=``.  Every patch is a small unit named after
-its change key; it lists the attributes it sets, and :func:`uninstall` puts
-the saved originals back (or deletes what did not exist before), so the
-interpreter's own behaviour and error messages come back unchanged.
+import of legacy_coro.  ``install()`` applies, under a lock, each patch whose
+change (a row of :mod:`legacy_coro._versions`) the running interpreter has --
+and only those: on 3.9 the ``loop=`` patch is not applied, because 3.9 still
+takes ``loop=``.  Every patch lists the attributes it sets, and
+:func:`restore` puts the saved originals back (or deletes what did not exist
+before), so the interpreter's own behaviour and error messages come back
+unchanged.
 
 Where the interpreter still has a behaviour but deprecates it (3.8-3.10),
 nothing in asyncio is replaced: only that one DeprecationWarning is ignored,
 through a ``warnings`` filter that :func:`restore` removes again.
 
-When a recorder is given (the porting report), each patch installs a
-*recording* variant of its replacement; without one, the replacement has no
-recording code at all, not even a flag test.
+How a behaviour is put back decides what native code pays for it and what a
+traceback shows.  asyncio's hot entry points (``sleep``, ``gather``,
+``wait_for``, ``wait``, ``create_task``, ``ensure_future``, ...) are not
+wrapped: each keeps its own function object and frame, and only its code is
+recompiled from asyncio's own source with a few lines in front
+(:mod:`legacy_coro._codepatch`), which cost a call without a legacy argument
+one comparison.  The rest (constructors of the primitives, the policy's
+``get_event_loop()``, classmethods) are wrappers that run only while they are
+called; on 3.11+ an exception passing through one leaves without the
+wrapper's frame in its traceback.
+
+When a recorder is given (the porting report), each patch records each use;
+without one, the patched code has no recording code at all, not even a flag
+test.
 """
 
 import asyncio
+import asyncio.base_events
 import asyncio.events
+import asyncio.futures
 import asyncio.locks
 import asyncio.queues
 import asyncio.tasks
 import ctypes
 import functools
 import gc
+import importlib
+import linecache
 import sys
 import threading
 import types
 import warnings
-from typing import Any, Callable, Generator, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, Generator, List, NamedTuple, Optional, Set, Tuple
 
-from legacy_coro._shim import _CO_GENERATOR, _CO_ITERABLE_COROUTINE, coroutine
+from legacy_coro import _codepatch
+from legacy_coro._shim import coroutine, relocated
 from legacy_coro._versions import LOOP_ARGUMENT_REMOVED, change
 
 __all__ = ["PATCHES", "Patch", "Record", "apply", "restore"]
 
-#: record(api, key): called by a recording variant each time old code uses a
-#: restored behaviour (the porting report's Recorder.record)
+#: record(api, key): called each time old code uses a restored behaviour (the
+#: porting report's Recorder.record)
 Record = Callable[[str, str], None]
 
 _MISSING = object()
 
+#: 3.11+: an exception re-raised by a bare ``raise`` keeps the traceback it
+#: carries, so a wrapper can drop its own entry (on 3.8-3.10 it cannot).
+_CAN_HIDE_FRAMES = sys.version_info >= (3, 11)
+
 
 class _Setting(NamedTuple):
-    owner: Any  # a module or a class
+    owner: Any  # a module, a class, a function (for __code__), or a hook marker
     name: str
     value: Any
 
@@ -56,8 +76,14 @@ class _Saved(NamedTuple):
     old: Any  # _MISSING when the attribute was not in owner's own __dict__
 
 
+class _MetaPath:
+    """Stands for sys.meta_path's first slot in the saved settings."""
+
+
 def _own(owner: Any, name: str) -> Any:
     """Return *owner*'s own attribute *name* (not an inherited one), or _MISSING."""
+    if isinstance(owner, types.FunctionType):
+        return getattr(owner, name)
     return vars(owner).get(name, _MISSING)
 
 
@@ -96,74 +122,283 @@ def _set(owner: Any, name: str, value: Any) -> None:
     ctypes.pythonapi.PyType_Modified(ctypes.py_object(owner))
 
 
+_HIDDEN_CODES: Set[types.CodeType] = set()
+
+
+def _hiding(wrapper: Callable[..., Any]) -> Callable[..., Any]:
+    """Return *wrapper* so that an exception leaving it does not show its frame (3.11+)."""
+    if not _CAN_HIDE_FRAMES:
+        return wrapper
+
+    @functools.wraps(wrapper)
+    def hidden(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return wrapper(*args, **kwargs)
+        except BaseException as exc:
+            tb = exc.__traceback__
+            # drop this frame's entry and the wrapper's: the caller sees asyncio's frames only
+            while tb is not None and tb.tb_frame.f_code in _HIDDEN_CODES:
+                tb = tb.tb_next
+            exc.__traceback__ = tb
+            raise
+
+    _HIDDEN_CODES.add(wrapper.__code__)
+    _HIDDEN_CODES.add(hidden.__code__)  # type: ignore[attr-defined]
+    return hidden
+
+
 # ---------------------------------------------------------------------------
-# Helpers shared by the patches.
+# What the recompiled asyncio functions call: the module global
+# _codepatch.HELPERS of each patched module names this module.
 
 
-def _running_loop() -> Optional[asyncio.AbstractEventLoop]:
-    return asyncio.events._get_running_loop()
+GeneratorType = types.GeneratorType
+record: Optional[Record] = None  # the recorder, while a report is being made
+_get_running_loop = asyncio.events._get_running_loop
 
 
-def _check_loop(api: str, loop: Any) -> None:
-    """Refuse a loop= that is not the running loop, as the old code failed too."""
-    running = _running_loop()
-    if running is not None and loop is not running:
-        raise RuntimeError(
-            f"{api}(loop=...) got {loop!r}, which is not the running event loop {running!r} "
-            "(legacy_coro.install() accepts loop= only when it names the running loop; a "
-            "mismatch failed before Python 3.10 too)"
+class _AdoptedGenerator:
+    """A plain generator given to a task entry point, as the coroutine a Task needs.
+
+    3.10 let a Task drive any generator; 3.12's entry points take only objects
+    that are coroutines.  This one is (``collections.abc.Coroutine``), and
+    adds no frame: ``send``, ``throw`` and ``close`` are the generator's own
+    bound methods, set on the instance, and ``__await__`` hands out the
+    generator itself.  Name, code and frame are the generator's, so a Task's
+    repr reads ``coro=<fetch() running at app.py:7>`` as on 3.10.
+    """
+
+    def __init__(self, gen: Any) -> None:
+        self._gen = gen
+        vars(self).update(send=gen.send, throw=gen.throw, close=gen.close,
+                          __name__=gen.__name__, __qualname__=gen.__qualname__)
+
+    # The class needs these four for collections.abc.Coroutine; the instance's
+    # own attributes (set above) are what is called.
+    def send(self, value: Any) -> Any:  # pragma: no cover - shadowed per instance
+        return self._gen.send(value)
+
+    def throw(self, *args: Any) -> Any:  # pragma: no cover - shadowed per instance
+        return self._gen.throw(*args)
+
+    def close(self) -> None:  # pragma: no cover - shadowed per instance
+        self._gen.close()
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        return self._gen  # type: ignore[no-any-return]
+
+    @property
+    def gi_code(self) -> Any:
+        return self._gen.gi_code
+
+    @property
+    def gi_frame(self) -> Any:
+        return self._gen.gi_frame
+
+    @property
+    def gi_running(self) -> Any:
+        return self._gen.gi_running
+
+    @property
+    def gi_yieldfrom(self) -> Any:
+        return self._gen.gi_yieldfrom
+
+    def __repr__(self) -> str:
+        return repr(self._gen)
+
+
+def adopt(gen: Generator[Any, Any, Any]) -> _AdoptedGenerator:
+    """Return the coroutine a task entry point needs for the plain generator *gen*."""
+    return _AdoptedGenerator(gen)
+
+
+def wrong_loop(loop: Any) -> bool:
+    """Tell whether *loop* is not the running loop (outside a loop: never)."""
+    running = _get_running_loop()
+    return running is not None and loop is not running
+
+
+def loop_error(api: str, loop: Any) -> RuntimeError:
+    """Return the error for a ``loop=`` naming another loop than the running one."""
+    return RuntimeError(
+        f"{api}(loop=...) got {loop!r}, which is not the running event loop "
+        f"{_get_running_loop()!r} (legacy_coro.install() accepts loop= only when it names "
+        "the running loop; a mismatch failed before Python 3.10 too)"
+    )
+
+
+def running() -> Any:
+    """Return the running loop, or None."""
+    return _get_running_loop()
+
+
+def on_loop(loop: Any, awaitables: Tuple[Any, ...]) -> Tuple[Any, ...]:
+    """Schedule gather()'s arguments on *loop*, as gather(loop=) did before 3.10."""
+    return tuple(asyncio.ensure_future(a, loop=loop) for a in awaitables)
+
+
+def one_on_loop(loop: Any, awaitable: Any) -> Any:
+    """Schedule shield()'s argument on *loop*."""
+    return asyncio.ensure_future(awaitable, loop=loop)
+
+
+def set_on_loop(loop: Any, awaitables: Any) -> Any:
+    """Schedule as_completed()'s arguments on *loop*."""
+    return {asyncio.ensure_future(a, loop=loop) for a in set(awaitables)}
+
+
+def empty_gather(loop: Any) -> Any:
+    """Return what gather(loop=loop) with nothing to gather returned: a done future."""
+    done = loop.create_future()
+    done.set_result([])
+    return done
+
+
+_FUTURE_TYPES = frozenset(
+    cls for cls in (
+        asyncio.Future, asyncio.Task,
+        getattr(asyncio.futures, "_PyFuture", None), getattr(asyncio.tasks, "_PyTask", None),
+    ) if cls is not None
+)
+
+
+def _wait_tasks(fs: Any, recording: bool) -> Any:
+    if asyncio.isfuture(fs) or asyncio.iscoroutine(fs):
+        return fs  # a single one: asyncio's own TypeError follows
+    fs = set(fs)
+    if all(type(f) in _FUTURE_TYPES for f in fs):
+        return fs
+    if recording and record is not None and any(not asyncio.isfuture(f) for f in fs):
+        record("asyncio.wait(coroutines)", "wait-coroutines")
+    # 3.10: fs = {ensure_future(f, loop=loop) for f in set(fs)}
+    return {asyncio.ensure_future(f) for f in fs}
+
+
+def wait_tasks(fs: Any) -> Any:
+    """Wrap the bare coroutines given to asyncio.wait() into tasks, as 3.10 did."""
+    return _wait_tasks(fs, False)
+
+
+def wait_tasks_recorded(fs: Any) -> Any:
+    """:func:`wait_tasks`, counting the use for the report."""
+    return _wait_tasks(fs, True)
+
+
+# ---------------------------------------------------------------------------
+# Code patches: which asyncio function gets which prelude.
+
+
+class _CodeEdit(NamedTuple):
+    module: str  #: where the function lives, e.g. "asyncio.tasks"
+    qualname: str  #: e.g. "sleep", "BaseEventLoop.create_task"
+    edit: _codepatch.Edit
+
+
+def _function(module: str, qualname: str) -> Optional[types.FunctionType]:
+    owner: Any = sys.modules.get(module) or importlib.import_module(module)
+    for part in qualname.split("."):
+        owner = getattr(owner, part, None)
+        if owner is None:
+            return None
+    return owner if isinstance(owner, types.FunctionType) else None
+
+
+def _record_line(api: str, key: str, recording: bool) -> str:
+    if not recording:
+        return ""
+    return f"    {_codepatch.H}.record({api!r}, {key!r})\n"
+
+
+def _loop_edit(name: str, recording: bool) -> _codepatch.Edit:
+    """loop= accepted again; outside a running loop gather/shield/as_completed bind to it."""
+    api = f"asyncio.{name}"
+
+    def edit(node: Any) -> Tuple[str, bool]:
+        h = _codepatch.H
+        # coroutine functions count at call time (see _recording_loop_wrappers)
+        count = recording and not isinstance(node, _ASYNC_DEF)
+        source = (
+            "if loop is not None:\n"
+            + _record_line(f"{api}(loop=)", "loop-argument", count)
+            + f"    if {h}.wrong_loop(loop):\n"
+            f"        raise {h}.loop_error({api!r}, loop)\n"
         )
+        if name in ("gather", "shield", "as_completed"):
+            first = _codepatch.first_parameter(node)
+            schedule = {"gather": "on_loop", "shield": "one_on_loop",
+                        "as_completed": "set_on_loop"}[name]
+            source += f"    if {h}.running() is None:\n"
+            if name == "gather":
+                source += f"        if not {first}:\n            return {h}.empty_gather(loop)\n"
+            source += f"        {first} = {h}.{schedule}(loop, {first})\n"
+        return source, True
+
+    return edit
+
+
+_ASYNC_DEF = __import__("ast").AsyncFunctionDef
+
+
+def _adopt_edit(api: str, recording: bool) -> _codepatch.Edit:
+    """A plain generator given as the first argument becomes a coroutine."""
+    def edit(node: Any) -> Tuple[str, bool]:
+        h = _codepatch.H
+        first = _codepatch.first_parameter(node)
+        return (
+            f"if type({first}) is {h}.GeneratorType:\n"
+            + _record_line(api, "generator-rejected", recording)
+            + f"    {first} = {h}.adopt({first})\n",
+            False,
+        )
+    return edit
+
+
+def _wait_edit(recording: bool) -> _codepatch.Edit:
+    def edit(node: Any) -> Tuple[str, bool]:
+        first = _codepatch.first_parameter(node)
+        helper = "wait_tasks_recorded" if recording else "wait_tasks"
+        return f"{first} = {_codepatch.H}.{helper}({first})\n", False
+    return edit
+
+
+def _code_settings(edits: List[_CodeEdit]) -> List[_Setting]:
+    """Recompile each function once with all its edits; the settings that install them."""
+    by_function: Dict[types.FunctionType, List[_codepatch.Edit]] = {}
+    modules: Dict[str, Any] = {}
+    for item in edits:
+        func = _function(item.module, item.qualname)
+        if func is None:  # not on this version or platform
+            continue
+        by_function.setdefault(func, []).append(item.edit)
+        modules[func.__module__] = sys.modules[func.__module__]
+    settings = [_Setting(module, _codepatch.HELPERS, sys.modules[__name__])
+                for module in modules.values()]
+    for func, func_edits in by_function.items():
+        code, kwdefaults = _codepatch.recompile(func, func_edits)
+        settings.append(_Setting(func, "__kwdefaults__", kwdefaults or None))
+        settings.append(_Setting(func, "__code__", code))
+    return settings
 
 
 # ---------------------------------------------------------------------------
 # loop-argument (3.10): loop= accepted again.
 
+_LOOP_HOMES = {
+    "sleep": "asyncio.tasks", "gather": "asyncio.tasks", "wait_for": "asyncio.tasks",
+    "wait": "asyncio.tasks", "shield": "asyncio.tasks", "as_completed": "asyncio.tasks",
+    "open_connection": "asyncio.streams", "start_server": "asyncio.streams",
+    "open_unix_connection": "asyncio.streams", "start_unix_server": "asyncio.streams",
+    "create_subprocess_exec": "asyncio.subprocess",
+    "create_subprocess_shell": "asyncio.subprocess",
+}
 
-def _schedule_on(loop: Any, awaitable: Any) -> Any:
-    return asyncio.ensure_future(awaitable, loop=loop)
 
-
-def _loop_function(name: str, func: Any, record: Optional[Record]) -> Any:
-    """Accept loop=; outside a running loop, schedule eagerly-scheduled args on it."""
-    api = f"asyncio.{name}(loop=)"
-
-    def bind(loop: Any, args: Tuple[Any, ...]) -> Tuple[Any, ...]:
-        # Only gather, shield and as_completed schedule their arguments at
-        # call time; called before the loop runs, they now pick the current
-        # loop, so hand them futures of the loop the old code named.
-        if _running_loop() is not None:
-            return args
-        if name == "gather":
-            return tuple(_schedule_on(loop, a) for a in args)
-        if name == "shield" and args:
-            return (_schedule_on(loop, args[0]),) + args[1:]
-        if name == "as_completed" and args:
-            return ({_schedule_on(loop, f) for f in set(args[0])},) + args[1:]
-        return args
-
-    if record is None:
-        @functools.wraps(func)
-        def accept_loop(*args: Any, loop: Any = None, **kwargs: Any) -> Any:
-            if loop is not None:
-                _check_loop(f"asyncio.{name}", loop)
-                if name == "gather" and not args and _running_loop() is None:
-                    done = loop.create_future()
-                    done.set_result([])
-                    return done
-                args = bind(loop, args)
-            return func(*args, **kwargs)
-
-        return accept_loop
-
-    plain = _loop_function(name, func, None)
-
-    @functools.wraps(func)
-    def record_loop(*args: Any, **kwargs: Any) -> Any:
-        if "loop" in kwargs:
-            record(api, "loop-argument")
-        return plain(*args, **kwargs)
-
-    return record_loop
+def _loop_code_edits(recording: bool) -> List[_CodeEdit]:
+    return [
+        _CodeEdit(_LOOP_HOMES[name], name, _loop_edit(name, recording))
+        for name in LOOP_ARGUMENT_REMOVED
+        if name in _LOOP_HOMES
+    ]
 
 
 def _loop_init(cls_name: str, init: Any, record: Optional[Record]) -> Any:
@@ -174,79 +409,100 @@ def _loop_init(cls_name: str, init: Any, record: Optional[Record]) -> Any:
     when used in another; setting ``_loop`` now keeps that check, for the
     loop the old code named.
     """
-    api = f"asyncio.{cls_name}(loop=)"
+    api = f"asyncio.{cls_name}"
 
     # 3.10's BoundedSemaphore passes its own "not given" marker to Semaphore
     marker = getattr(sys.modules.get("asyncio.mixins"), "_marker", None)
 
-    @functools.wraps(init)
     def __init__(self: Any, *args: Any, loop: Any = None, **kwargs: Any) -> None:
         if loop is marker:
             loop = None
-        if loop is not None:
-            _check_loop(f"asyncio.{cls_name}", loop)
+        if loop is not None and wrong_loop(loop):
+            raise loop_error(api, loop)
         init(self, *args, **kwargs)
         if loop is not None:
             self._loop = loop
 
     if record is None:
-        return __init__
+        return functools.wraps(init)(_hiding(__init__))
     accept_loop = __init__
 
-    @functools.wraps(init)
     def record_init(self: Any, *args: Any, loop: Any = None, **kwargs: Any) -> None:
         if loop is not None and loop is not marker:
-            record(api, "loop-argument")
+            record(f"{api}(loop=)", "loop-argument")
         accept_loop(self, *args, loop=loop, **kwargs)
 
-    return record_init
+    return functools.wraps(init)(_hiding(record_init))
 
 
-def _patch_loop_argument(record: Optional[Record]) -> List[_Setting]:
+def _recording_loop_wrappers(record: Record) -> List[_Setting]:
+    """Count ``loop=`` where a coroutine function is called, not where it starts running."""
+    settings = []
+    for name in LOOP_ARGUMENT_REMOVED:
+        home = sys.modules.get(_LOOP_HOMES.get(name, ""))
+        func = getattr(home, name, None)
+        if not isinstance(func, types.FunctionType) or not (
+                func.__code__.co_flags & 0x80):  # CO_COROUTINE
+            continue
+        api = f"asyncio.{name}(loop=)"
+
+        def counting(*args: Any, _func: Any = func, _api: str = api, **kwargs: Any) -> Any:
+            if kwargs.get("loop") is not None:
+                record(_api, "loop-argument")
+            return _func(*args, **kwargs)
+
+        wrapper = functools.wraps(func)(_hiding(counting))
+        settings.append(_Setting(asyncio, name, wrapper))
+        settings.append(_Setting(home, name, wrapper))
+    return settings
+
+
+def _patch_loop_argument(record: Optional[Record]) -> Tuple[List[_Setting], List[_CodeEdit]]:
     settings = []
     for name in LOOP_ARGUMENT_REMOVED:
         target = getattr(asyncio, name, None)
-        if target is None:  # the unix variants exist only on POSIX
-            continue
-        if not isinstance(target, type):
-            settings.append(_Setting(asyncio, name, _loop_function(name, target, record)))
-        elif "__init__" in vars(target):  # PriorityQueue and LifoQueue inherit Queue's
-            settings.append(
-                _Setting(target, "__init__", _loop_init(name, vars(target)["__init__"], record))
-            )
-    return settings
+        if isinstance(target, type) and "__init__" in vars(target):
+            # PriorityQueue and LifoQueue inherit Queue's
+            init = vars(target)["__init__"]
+            settings.append(_Setting(target, "__init__", _loop_init(name, init, record)))
+    if record is not None:
+        settings.extend(_recording_loop_wrappers(record))
+    return settings, _loop_code_edits(record is not None)
 
 
 # ---------------------------------------------------------------------------
 # wait-coroutines (3.11): asyncio.wait() given bare coroutines wraps them into
-# tasks, as 3.10 did (``fs = {ensure_future(f) for f in set(fs)}``).
+# tasks, as 3.10 did.
 
 
-def _patch_wait_coroutines(record: Optional[Record]) -> List[_Setting]:
-    original = asyncio.wait
-    api = "asyncio.wait(coroutines)"
+def _patch_wait_coroutines(record: Optional[Record]) -> Tuple[List[_Setting], List[_CodeEdit]]:
+    return [], [_CodeEdit("asyncio.tasks", "wait", _wait_edit(record is not None))]
 
-    # a single future or coroutine instead of a list: asyncio's own TypeError
-    def single(fs: Any) -> bool:
-        return asyncio.isfuture(fs) or asyncio.iscoroutine(fs)
 
-    if record is None:
-        @functools.wraps(original)
-        async def wait(fs: Any, **kwargs: Any) -> Any:
-            if not single(fs):
-                fs = {asyncio.ensure_future(f) for f in set(fs)}
-            return await original(fs, **kwargs)
-    else:
-        @functools.wraps(original)
-        async def wait(fs: Any, **kwargs: Any) -> Any:
-            if not single(fs):
-                fs = set(fs)
-                if any(not asyncio.isfuture(f) for f in fs):
-                    record(api, "wait-coroutines")
-                fs = {asyncio.ensure_future(f) for f in fs}
-            return await original(fs, **kwargs)
+# ---------------------------------------------------------------------------
+# generator-rejected (3.12): the task entry points take a plain generator
+# object again (create_task(gen()), ensure_future, run_until_complete,
+# asyncio.run, run_coroutine_threadsafe, and what is built on them: gather,
+# wait, shield, wait_for, TaskGroup).
 
-    return [_Setting(asyncio, "wait", wait)]
+
+def _patch_generators(record: Optional[Record]) -> Tuple[List[_Setting], List[_CodeEdit]]:
+    recording = record is not None
+    edits = [
+        _CodeEdit("asyncio.base_events", "BaseEventLoop.create_task",
+                  _adopt_edit("create_task(generator)", recording)),
+        # on a loop that is not a BaseEventLoop (uvloop) asyncio.create_task()
+        # is the one entry point left to adopt the generator before the loop sees it
+        _CodeEdit("asyncio.tasks", "create_task",
+                  _adopt_edit("asyncio.create_task(generator)", recording)),
+        _CodeEdit("asyncio.tasks", "ensure_future",
+                  _adopt_edit("asyncio.ensure_future(generator)", recording)),
+        _CodeEdit("asyncio.tasks", "run_coroutine_threadsafe",
+                  _adopt_edit("asyncio.run_coroutine_threadsafe(generator)", recording)),
+        _CodeEdit("asyncio.runners", "Runner.run",
+                  _adopt_edit("asyncio.run(generator)", recording)),
+    ]
+    return [], edits
 
 
 # ---------------------------------------------------------------------------
@@ -272,40 +528,75 @@ class _ReleaseOnExit:
             self._lock = None
 
 
-def _acquire_for_with(self: Any) -> Generator[Any, None, _ReleaseOnExit]:
-    # A plain generator: __await__ must return an iterator that is not a
-    # coroutine, and `yield from lock` in any frame accepts a generator.
-    yield from self.acquire().__await__()
-    return _ReleaseOnExit(self)
+# One physical line, so that every instruction maps to the line it is placed
+# at.  A plain generator: __await__ must return an iterator that is not a
+# coroutine, and ``yield from lock`` in any frame accepts a generator.
+_ACQUIRE_TEMPLATE = (
+    "def __iter__(self): yield from self.acquire().__await__(); return _ReleaseOnExit(self)\n"
+)
+_ACQUIRE_RECORDING_TEMPLATE = (
+    "def __iter__(self): record(api % type(self).__name__, 'with-yield-from-lock');"
+    " yield from self.acquire().__await__(); return _ReleaseOnExit(self)\n"
+)
+
+
+def _mixin_line(mixin: Any) -> Tuple[str, int]:
+    """Return the file and line of ``class _ContextManagerMixin`` in asyncio's source."""
+    filename = sys.modules[mixin.__module__].__file__ or "<asyncio.locks>"
+    for number, text in enumerate(linecache.getlines(filename), 1):
+        if text.startswith(f"class {mixin.__name__}"):
+            return filename, number
+    return filename, mixin.__aenter__.__code__.co_firstlineno
+
+
+def _acquiring(mixin: Any, name: str, api: str, record: Optional[Record]) -> Any:
+    """Build the mixin's ``__iter__``/``__await__``, placed in asyncio's locks.py.
+
+    3.8's own ``__iter__`` was a generator there, so a traceback through it
+    shows a frame of asyncio/locks.py, as it did then, not one of legacy_coro.
+    """
+    namespace: Dict[str, Any] = {"_ReleaseOnExit": _ReleaseOnExit, "record": record, "api": api}
+    template = _ACQUIRE_TEMPLATE if record is None else _ACQUIRE_RECORDING_TEMPLATE
+    exec(compile(template, "<legacy_coro>", "exec"), namespace)
+    func = namespace["__iter__"]
+    filename, line = _mixin_line(mixin)
+    func.__code__ = relocated(func.__code__, filename, line, name,
+                              f"{mixin.__name__}.{name}")
+    func.__name__ = name
+    func.__qualname__ = f"{mixin.__name__}.{name}"
+    return func
 
 
 def _patch_with_lock(record: Optional[Record]) -> List[_Setting]:
     mixin = asyncio.locks._ContextManagerMixin  # type: ignore[attr-defined]
-    if record is None:
-        return [
-            _Setting(mixin, "__iter__", _acquire_for_with),
-            _Setting(mixin, "__await__", _acquire_for_with),
-        ]
-    def recording(word: str) -> Callable[[Any], Generator[Any, None, _ReleaseOnExit]]:
-        def method(self: Any) -> Generator[Any, None, _ReleaseOnExit]:
-            record(f"with ({word} {type(self).__name__})", "with-yield-from-lock")
-            return _acquire_for_with(self)
-        return method
-
     return [
-        _Setting(mixin, "__iter__", recording("yield from")),
-        _Setting(mixin, "__await__", recording("await")),
+        _Setting(mixin, "__iter__", _acquiring(mixin, "__iter__", "with (yield from %s)", record)),
+        _Setting(mixin, "__await__", _acquiring(mixin, "__await__", "with (await %s)", record)),
     ]
 
 
 # ---------------------------------------------------------------------------
-# Task.all_tasks (3.9): Task.all_tasks() and Task.current_task(), as in 3.8.
+# Task.all_tasks (3.9): Task.all_tasks() and Task.current_task(), as in 3.8:
+# all_tasks() gave every task of the loop still referenced, finished ones too.
+
+
+def _every_task() -> List[Any]:
+    tasks = asyncio.tasks
+    known = getattr(tasks, "_all_tasks", None)  # 3.9-3.11: every task, finished too
+    if known is None:
+        known = getattr(tasks, "_scheduled_tasks", None)  # 3.12-3.13
+    if known is not None and sys.version_info < (3, 14):
+        return list(known) + list(getattr(tasks, "_eager_tasks", ()))
+    # 3.14+: a finished task leaves asyncio's registry; a live one is still an object
+    kinds = tuple({asyncio.Task, getattr(tasks, "_PyTask", asyncio.Task)})
+    return [obj for obj in gc.get_objects() if isinstance(obj, kinds)]
 
 
 def _task_all_tasks(cls: Any, loop: Any = None) -> Any:
     if loop is None:
         loop = asyncio.get_event_loop()
-    return asyncio.all_tasks(loop)
+    get_loop = asyncio.futures._get_loop  # type: ignore[attr-defined]
+    return {task for task in _every_task() if get_loop(task) is loop}
 
 
 def _task_current_task(cls: Any, loop: Any = None) -> Any:
@@ -319,19 +610,18 @@ def _recording(func: Any, api: str, key: str, record: Optional[Record]) -> Any:
     if record is None:
         return func
 
-    @functools.wraps(func)
     def recording(*args: Any, **kwargs: Any) -> Any:
         record(api, key)
         return func(*args, **kwargs)
 
-    return recording
+    return functools.wraps(func)(_hiding(recording))
 
 
 def _patch_task_classmethods(record: Optional[Record]) -> List[_Setting]:
-    all_tasks = _recording(_task_all_tasks, "asyncio.Task.all_tasks()", "Task.all_tasks", record)
-    current_task = _recording(
-        _task_current_task, "asyncio.Task.current_task()", "Task.all_tasks", record
-    )
+    all_tasks = _recording(_hiding(_task_all_tasks), "asyncio.Task.all_tasks()",
+                           "Task.all_tasks", record)
+    current_task = _recording(_hiding(_task_current_task), "asyncio.Task.current_task()",
+                              "Task.all_tasks", record)
     settings = []
     classes = [asyncio.Task]
     py_task = getattr(asyncio.tasks, "_PyTask", None)  # the pure-Python Task, when C has one
@@ -347,7 +637,8 @@ def _patch_task_classmethods(record: Optional[Record]) -> List[_Setting]:
 # get_event_loop-warns (3.12) and get_event_loop-raises (3.14): in the main
 # thread, with no loop set, get_event_loop() creates and sets one, silently.
 # Patched on the policy, so the C get_event_loop() behind Future(),
-# ensure_future() and gather() outside a loop is covered too.
+# ensure_future() and gather() outside a loop is covered too.  Only reached
+# when no loop is running: no cost inside one.
 
 
 def _default_policy_class() -> Any:
@@ -398,30 +689,30 @@ def _patch_policy_class(policy_class: Any, record: Optional[Record]) -> List[_Se
         )
 
     if record is None:
-        @functools.wraps(original)
         def get_event_loop(self: Any) -> Any:
             if needs_loop(self):
                 self.set_event_loop(self.new_event_loop())
             return original(self)
     else:
-        @functools.wraps(original)
         def get_event_loop(self: Any) -> Any:
             if needs_loop(self):
                 record("asyncio.get_event_loop() with no loop", "get_event_loop-warns")
                 self.set_event_loop(self.new_event_loop())
             return original(self)
 
-    settings = [_Setting(policy_class, "get_event_loop", get_event_loop)]
+    settings = [
+        _Setting(policy_class, "get_event_loop", functools.wraps(original)(_hiding(get_event_loop)))
+    ]
     if not hasattr(getattr(policy_class, "_Local", None), "_set_called"):
         # 3.14's class and uvloop's no longer note set_event_loop() calls
         original_set = policy_class.set_event_loop
 
-        @functools.wraps(original_set)
         def set_event_loop(self: Any, loop: Any) -> None:
             original_set(self, loop)
             self._local._set_called = True
 
-        settings.append(_Setting(policy_class, "set_event_loop", set_event_loop))
+        settings.append(_Setting(policy_class, "set_event_loop",
+                                 functools.wraps(original_set)(_hiding(set_event_loop))))
     return settings
 
 
@@ -435,178 +726,46 @@ def _patch_get_event_loop(record: Optional[Record]) -> List[_Setting]:
 # ---------------------------------------------------------------------------
 # asyncio.coroutine (3.11): the decorator, as legacy_coro.coroutine (3.10's
 # own types.coroutine semantics would give generators that 3.12+ rejects).
+# asyncio.async (3.7): a keyword since; the layer's source transform
+# (legacy_coro._rewrite) compiles ``asyncio.async(...)`` to the attribute
+# ``async`` of asyncio, which is put back as ensure_future, as 3.6 had it.
 
 
 def _patch_asyncio_coroutine(record: Optional[Record]) -> List[_Setting]:
-    if record is None:
-        return [_Setting(asyncio, "coroutine", coroutine)]
-    return [
-        _Setting(
-            asyncio, "coroutine",
-            _recording(coroutine, "@asyncio.coroutine", "asyncio.coroutine", record),
-        )
-    ]
+    return [_Setting(asyncio, "coroutine",
+                     _recording(coroutine, "@asyncio.coroutine", "asyncio.coroutine", record))]
 
 
-# ---------------------------------------------------------------------------
-# generator-rejected (3.12): the task entry points take a generator object
-# again (create_task(gen()), ensure_future, run_until_complete, asyncio.run,
-# run_coroutine_threadsafe, and everything built on them: gather, wait,
-# shield, wait_for, TaskGroup).  The generator is driven by a legacy
-# coroutine that yields from it, so asyncio sees a native coroutine.
-
-
-@coroutine
-def _generator_task(gen: Any) -> Any:
-    return (yield from gen)
-
-
-def _adopt(obj: Any) -> Any:
-    if type(obj) is types.GeneratorType:
-        return _generator_task(obj)
-    return obj
-
-
-def _adopting(func: Any, api: str, record: Optional[Record], method: bool = False) -> Any:
-    """Wrap *func* so that a generator as its first argument becomes a coroutine."""
-    if method:
-        if record is None:
-            @functools.wraps(func)
-            def adopt_method(self: Any, coro: Any, *args: Any, **kwargs: Any) -> Any:
-                return func(self, _adopt(coro), *args, **kwargs)
-        else:
-            @functools.wraps(func)
-            def adopt_method(self: Any, coro: Any, *args: Any, **kwargs: Any) -> Any:
-                if type(coro) is types.GeneratorType:
-                    record(api, "generator-rejected")
-                return func(self, _adopt(coro), *args, **kwargs)
-        return adopt_method
-
-    if record is None:
-        @functools.wraps(func)
-        def adopt(coro: Any, *args: Any, **kwargs: Any) -> Any:
-            return func(_adopt(coro), *args, **kwargs)
-    else:
-        @functools.wraps(func)
-        def adopt(coro: Any, *args: Any, **kwargs: Any) -> Any:
-            if type(coro) is types.GeneratorType:
-                record(api, "generator-rejected")
-            return func(_adopt(coro), *args, **kwargs)
-    return adopt
-
-
-def _patch_generators(record: Optional[Record]) -> List[_Setting]:
-    import asyncio.base_events
-
-    settings = []
-    loop_class = asyncio.base_events.BaseEventLoop
-    settings.append(_Setting(
-        loop_class, "create_task",
-        _adopting(loop_class.create_task, "create_task(generator)", record, method=True),
-    ))
-    # create_task too: on a loop that is not a BaseEventLoop (uvloop) it is
-    # the one entry point left to adopt the generator before the loop sees it
-    for name in ("ensure_future", "create_task", "run_coroutine_threadsafe"):
-        func = getattr(asyncio.tasks, name)
-        wrapper = _adopting(func, f"asyncio.{name}(generator)", record)
-        # base_events and gather/shield/wait_for look the name up in asyncio.tasks
-        settings.append(_Setting(asyncio.tasks, name, wrapper))
-        settings.append(_Setting(asyncio, name, wrapper))
-    runner = getattr(asyncio, "Runner", None)
-    if runner is not None:  # 3.11+: asyncio.run() goes through Runner.run()
-        settings.append(_Setting(
-            runner, "run", _adopting(runner.run, "asyncio.run(generator)", record, method=True)
-        ))
-    return settings
+def _patch_asyncio_async(record: Optional[Record]) -> List[_Setting]:
+    return [_Setting(asyncio, "async", _recording(
+        asyncio.ensure_future, "asyncio.async()", "asyncio.async", record))]
 
 
 # ---------------------------------------------------------------------------
 # plain-generator-await (3.7, and legacy_coro's own difference): an
-# undecorated generator may ``yield from`` a coroutine -- asyncio.sleep() and
-# every helper that became ``async def`` in 3.7, and a decorated legacy
-# coroutine, which legacy_coro makes native.  CPython refuses that in a frame
-# whose code lacks CO_ITERABLE_COROUTINE, the flag types.coroutine sets; the
-# check reads the *code*, so it cannot be lifted for a generator already
-# created.  What can be done is to flag the program's own generator code
-# before it runs: the runner flags the script it compiles, and this patch adds
-# an import hook that flags the modules imported from then on, for files
-# outside the standard library and site-packages.  The generators stay
-# generators (next(), for, send() unchanged); they also become awaitable, as
-# 3.10's @asyncio.coroutine made decorated ones.
-
-def flag_generators(code: types.CodeType) -> types.CodeType:
-    """Return *code* with CO_ITERABLE_COROUTINE on every generator code object in it."""
-    consts = tuple(
-        flag_generators(const) if isinstance(const, types.CodeType) else const
-        for const in code.co_consts
-    )
-    flags = code.co_flags
-    if flags & _CO_GENERATOR:
-        flags |= _CO_ITERABLE_COROUTINE
-    if consts == code.co_consts and flags == code.co_flags:
-        return code
-    return code.replace(co_consts=consts, co_flags=flags)
-
-
-def _library_dirs() -> Tuple[str, ...]:
-    import os
-    import site
-    import sysconfig
-
-    dirs = {sysconfig.get_paths()[name] for name in ("stdlib", "platstdlib", "purelib", "platlib")}
-    dirs.update(getattr(site, "getsitepackages", lambda: [])())
-    dirs.add(os.path.dirname(os.path.abspath(__file__)))  # legacy_coro itself
-    return tuple(os.path.join(os.path.realpath(d), "") for d in dirs)
-
-
-def _flagging_finder(record: Optional[Record]) -> Any:
-    import importlib.abc
-    import importlib.machinery
-    import os
-
-    library = _library_dirs()
-
-    class FlaggingLoader(importlib.machinery.SourceFileLoader):
-        def get_code(self, fullname: str) -> Any:
-            # the cached .pyc stays the interpreter's own: flag after loading
-            code = super().get_code(fullname)
-            return None if code is None else flag_generators(code)
-
-    class LegacyGeneratorFinder(importlib.abc.MetaPathFinder):
-        """Flags the generators of the program's own modules (legacy_coro.install())."""
-
-        def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
-            spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
-            if (
-                spec is None
-                or type(spec.loader) is not importlib.machinery.SourceFileLoader
-                or not spec.origin
-                or os.path.realpath(spec.origin).startswith(library)
-            ):
-                return None
-            spec.loader = FlaggingLoader(fullname, spec.origin)
-            return spec
-
-    return LegacyGeneratorFinder()
-
-
-class _MetaPath:
-    """Stands for sys.meta_path's first slot in the saved settings."""
+# undecorated generator may ``yield from`` a coroutine.  Done by the import
+# hook of legacy_coro._hook, which compiles the modules imported from then on
+# (the program's own, its dependencies, the test modules pytest collects)
+# through the source transform of legacy_coro._rewrite.
 
 
 def _patch_plain_generators(record: Optional[Record]) -> List[_Setting]:
-    return [_Setting(_MetaPath, "finder", _flagging_finder(record))]
+    from legacy_coro import _hook
+
+    return [_Setting(_MetaPath, "finder", _hook.LegacyFinder())] + _hook.pytest_settings()
 
 
 # ---------------------------------------------------------------------------
 # The table: change key -> patch.  Applied in this order, removed in reverse.
+
+_Built = Any  # List[_Setting], or (List[_Setting], List[_CodeEdit])
 
 
 class Patch(NamedTuple):
     """One restored behaviour: the change that removed it and how to put it back."""
 
     key: str  #: the change's key in legacy_coro._versions
-    build: Callable[[Optional[Record]], List[_Setting]]
+    build: Callable[[Optional[Record]], _Built]
     #: the DeprecationWarning the interpreter gives, where it still has the
     #: behaviour but deprecates it (a regular expression for the message)
     warning: Optional[str] = None
@@ -618,6 +777,7 @@ class Patch(NamedTuple):
 
 
 PATCHES: Tuple[Patch, ...] = (
+    Patch("asyncio.async", _patch_asyncio_async),
     Patch("asyncio.coroutine", _patch_asyncio_coroutine, '"@coroutine" decorator is deprecated'),
     Patch(
         "Task.all_tasks", _patch_task_classmethods,
@@ -641,6 +801,15 @@ PATCHES: Tuple[Patch, ...] = (
 _FILTERS = object()
 
 
+#: The messages of the filters now in place (what :func:`silenced` tells pytest).
+_silencing: List[str] = []
+
+
+def silenced() -> List[str]:
+    """Return the DeprecationWarning messages (regular expressions) install() silences."""
+    return list(_silencing)
+
+
 def _remove_filter(entry: Any) -> None:
     try:
         warnings.filters.remove(entry)  # type: ignore[attr-defined]  # a list at run time
@@ -651,25 +820,69 @@ def _remove_filter(entry: Any) -> None:
         mutated()
 
 
-def apply(record: Optional[Record]) -> Tuple[List[str], List[_Saved]]:
+def settings_of(patch: Patch, record: Optional[Record]) -> List[_Setting]:
+    """Return everything *patch* sets (its recompiled functions included)."""
+    built = patch.build(record)
+    if isinstance(built, tuple):
+        settings, edits = built
+        return list(settings) + _code_settings(edits)
+    return list(built)
+
+
+def apply(record_: Optional[Record]) -> Tuple[List[str], List[_Saved]]:
     """Apply every needed patch; return the active keys and what to restore."""
+    global record
     keys: List[str] = []
     saved: List[_Saved] = []
+    needed = [patch for patch in PATCHES if patch.needed]
+    # The code patches of several changes may edit one function (wait: loop=
+    # and coroutines): collect all edits and recompile each function once.
+    settings: List[_Setting] = []
+    edits: List[_CodeEdit] = []
     for patch in PATCHES:
-        if not patch.needed:
+        if patch not in needed:
             if patch.warning is not None:
                 warnings.filterwarnings("ignore", patch.warning, DeprecationWarning)
-                saved.append(_Saved(_FILTERS, patch.key, warnings.filters[0]))
+                saved.append(_Saved(_FILTERS, patch.warning, warnings.filters[0]))
             continue
-        for setting in patch.build(record):
+        built = patch.build(record_)
+        if isinstance(built, tuple):
+            settings.extend(built[0])
+            edits.extend(built[1])
+        else:
+            settings.extend(built)
+        keys.append(patch.key)
+    settings = _code_settings(edits) + settings
+    _silencing[:] = [item.name for item in saved if item.owner is _FILTERS]
+    record = record_
+    saved.append(_Saved(sys.modules[__name__], "record", None))
+    try:
+        for setting in settings:
             saved.append(_Saved(setting.owner, setting.name, _own(setting.owner, setting.name)))
             _set(setting.owner, setting.name, setting.value)
-        keys.append(patch.key)
+    except BaseException:
+        restore(saved)
+        raise
     return keys, saved
 
 
+#: What was applied after install() returned (a module imported later, such
+#: as pytest's assertion rewriter): undone first.
+_late_saved: List[_Saved] = []
+
+
+def apply_late(settings: List[_Setting]) -> None:
+    """Apply *settings* while installed; :func:`restore` undoes them first."""
+    for setting in settings:
+        _late_saved.append(_Saved(setting.owner, setting.name, _own(setting.owner, setting.name)))
+        _set(setting.owner, setting.name, setting.value)
+
+
 def restore(saved: List[_Saved]) -> None:
-    """Undo :func:`apply`, last change first."""
+    """Undo :func:`apply` (and :func:`apply_late`), last change first."""
+    saved = saved + _late_saved
+    del _late_saved[:]
+    del _silencing[:]
     for item in reversed(saved):
         if item.owner is _FILTERS:
             _remove_filter(item.old)

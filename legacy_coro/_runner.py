@@ -61,11 +61,12 @@ def _run_script(path: str) -> None:
     filename = os.path.abspath(path) if sys.version_info >= (3, 9) else path
     with tokenize.open(path) as source_file:
         source = source_file.read()
-    code = compile(source, filename, "exec", dont_inherit=True)
     if "plain-generator-await" in _install.installed():
-        from legacy_coro._compat import flag_generators
+        from legacy_coro._rewrite import compile_source
 
-        code = flag_generators(code)
+        code = compile_source(source, filename)
+    else:
+        code = compile(source, filename, "exec", dont_inherit=True)
     main = types.ModuleType("__main__")
     main.__dict__.update(
         __file__=filename, __builtins__=__builtins__, __cached__=None, __loader__=None,

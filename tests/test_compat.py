@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import types
 
 import pytest
 
@@ -790,25 +791,40 @@ def main():
     assert out["during"] == ["ok", "False"]
 
 
-def _functions(value):
+def _codes(value, seen=None):
+    """Every code object *value* runs: its own, and those of the functions it closes over."""
+    seen = set() if seen is None else seen
+    if isinstance(value, types.CodeType):
+        return [value]
     if isinstance(value, (classmethod, staticmethod)):
         value = value.__func__
-    return [value] if hasattr(value, "__code__") else []
+    if not isinstance(value, types.FunctionType) or id(value) in seen:
+        return []
+    seen.add(id(value))
+    codes = [value.__code__]
+    for cell in value.__closure__ or ():
+        try:
+            codes.extend(_codes(cell.cell_contents, seen))
+        except ValueError:  # an empty cell
+            pass
+    return codes
+
+
+def _records(code):
+    return any("record" in name for name in code.co_freevars + code.co_names)
 
 
 def test_without_a_report_the_patches_carry_no_recording_code():
     """install() without a recorder puts in variants that do not even test a flag."""
-    from legacy_coro._compat import PATCHES
+    from legacy_coro._compat import PATCHES, settings_of
 
     for patch in PATCHES:
-        for setting in patch.build(None):
-            for func in _functions(setting.value):
-                code = func.__code__
-                assert "record" not in code.co_freevars + code.co_names, (patch.key, func)
+        for setting in settings_of(patch, None):
+            for code in _codes(setting.value):
+                assert not _records(code), (patch.key, setting.name, code)
         recording = [
-            func for setting in patch.build(lambda api, key: None)
-            for func in _functions(setting.value)
-            if "record" in func.__code__.co_freevars
+            code for setting in settings_of(patch, lambda api, key: None)
+            for code in _codes(setting.value) if _records(code)
         ]
         if patch.key != "plain-generator-await":  # bytecode-level: nothing to count
             assert recording, patch.key

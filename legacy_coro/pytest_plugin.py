@@ -1,0 +1,59 @@
+"""A pytest plugin that runs an old test suite under the compat layer.
+
+Opt-in, never loaded by merely installing legacy_coro (that would patch asyncio
+in every pytest run of the environment).  Enable it per run or per project::
+
+    pytest -p legacy_coro.pytest_plugin
+    # or in pytest.ini / setup.cfg [tool:pytest] / pyproject [tool.pytest.ini_options]:
+    addopts = -p legacy_coro.pytest_plugin
+
+It calls :func:`legacy_coro.install` before pytest collects anything (so
+conftest files and test modules are compiled through the layer, with pytest's
+assertion rewriting kept), and :func:`legacy_coro.uninstall` when pytest is
+done -- unless the layer was installed already (``legacy-coro run -m pytest``),
+which it then leaves alone.
+"""
+
+from typing import Any
+
+import pytest
+
+from legacy_coro._install import installed_patches
+
+_KEY = pytest.StashKey[installed_patches]()
+
+
+def _install(config: Any) -> None:
+    if _KEY not in config.stash:
+        patches = installed_patches()
+        patches.__enter__()
+        config.stash[_KEY] = patches
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: Any, parser: Any, args: Any) -> None:
+    """Install the layer before the first conftest file is imported."""
+    _install(early_config)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: Any) -> None:
+    """Install the layer (when loaded too late for the hook above, from a conftest)."""
+    _install(config)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: Any) -> None:
+    """Put asyncio back, if this plugin installed the layer."""
+    patches = config.stash.get(_KEY, None)
+    if patches is not None:
+        del config.stash[_KEY]
+        patches.__exit__(None, None, None)
+
+
+def pytest_report_header(config: Any) -> str:
+    """Say that the suite runs under the layer, and what it restores."""
+    from legacy_coro import installed
+
+    keys = ", ".join(sorted(installed())) or "nothing on this Python"
+    return f"legacy_coro: compat layer installed ({keys})"
