@@ -60,7 +60,10 @@ def _transform_tag() -> str:
 
 
 def _dirs(paths: Sequence[str]) -> Tuple[str, ...]:
-    return tuple(sorted({os.path.join(os.path.realpath(p), "") for p in paths if p}))
+    # as given and with symbolic links resolved: a module's origin may be either
+    forms = {os.path.join(form(p), "") for p in paths if p
+             for form in (os.path.abspath, os.path.realpath)}
+    return tuple(sorted(forms))
 
 
 def _scopes() -> Tuple[Tuple[str, ...], Tuple[str, ...], Tuple[str, ...]]:
@@ -83,7 +86,7 @@ class _Scope:
         self.own, self.sites, self.stdlib = _scopes()
 
     def covers(self, origin: str) -> bool:
-        path = os.path.realpath(origin)
+        path = os.path.abspath(origin)
         if path.startswith(self.own):
             return False
         # site-packages often lies inside the standard library's directory

@@ -45,8 +45,8 @@ __all__ = ["compile_source", "parse_source", "transform_tree", "wanted", "yield_
 #: names its helpers the same way).
 HELPER = "@legacy_coro_yield_from"
 
-#: The cheap pre-check: a module without any of these needs no transform.
-_WANTED = re.compile(rb"yield[ \t\f\\\r\n]*from\b|\.[ \t\f\\\r\n]*async\b")
+#: The cheap pre-check: a module without either needs no transform.
+_WANTED_YIELD_FROM = re.compile(rb"yield[ \t\f\\\r\n]*from\b")
 _WANTED_ASYNC = re.compile(rb"\.[ \t\f\\\r\n]*async\b")
 _DOT_ASYNC = re.compile(_WANTED_ASYNC.pattern.decode())
 
@@ -75,7 +75,9 @@ def yield_from_target(value: Any) -> Any:
 
 def wanted(source: bytes) -> bool:
     """Tell whether *source* may need the transform (a ``yield from`` or an ``.async``)."""
-    return _WANTED.search(source) is not None
+    # `in` finds a literal several times faster than the regular expressions scan
+    return (b"yield" in source and _WANTED_YIELD_FROM.search(source) is not None) or (
+        b"async" in source and _WANTED_ASYNC.search(source) is not None)
 
 
 # ---------------------------------------------------------------------------
