@@ -501,6 +501,9 @@ def _patch_generators(record: Optional[Record]) -> Tuple[List[_Setting], List[_C
                   _adopt_edit("asyncio.run_coroutine_threadsafe(generator)", recording)),
         _CodeEdit("asyncio.runners", "Runner.run",
                   _adopt_edit("asyncio.run(generator)", recording)),
+        # 3.12's wait_for() awaits its argument inline instead of making it a task
+        _CodeEdit("asyncio.tasks", "wait_for",
+                  _adopt_edit("asyncio.wait_for(generator)", recording)),
     ]
     return [], edits
 

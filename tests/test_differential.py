@@ -12,6 +12,15 @@ Some nodes are decorated *plain* functions that return their child's
 coroutine (3.10's wrapper path).  The root task may be cancelled from outside
 after k loop turns.
 
+Programs of a second family run the legacy renderings under the compat
+layer (``legacy_coro.install()``, the source compiled through the layer's
+transform, as ``legacy-coro run`` does): there, some legacy nodes are
+*undecorated* generators (the 2014-2016 helper style, which may ``yield from``
+a coroutine only under the layer), and a step may await a custom awaitable
+whose ``__await__`` is a plain generator delegating to a child (``return
+(yield from self._coro)``, with ``__iter__ = __await__``).  Their native
+rendering runs without the layer and is the reference.
+
 Each program is rendered as source text three times: all ``async def``/
 ``await``, all ``@coroutine``/``yield from``, and mixed node by node.  Each
 rendering runs in a fresh namespace on a fresh event loop and appends events
@@ -43,6 +52,7 @@ MAX_NODES = 40
 TIMERS = (0.001, 0.002, 0.01, 5.0)  # seconds of (virtual) time
 TIMEOUTS = (0.0015, 0.0105, 100.0)  # the last one never expires
 CHILD_KINDS = ("call", "gather", "wait_for", "shield", "task", "spawn")
+LAYER_CHILD_KINDS = CHILD_KINDS + ("awaitable",)
 LEAF_KINDS = ("sleep0", "future", "timer")
 
 
@@ -70,12 +80,14 @@ class Node:
     bare_yield: bool = False  # legacy rendering of sleep(0) as a bare ``yield``
     force_gen: bool = False  # legacy rendering keeps a generator with no suspension
     legacy: bool = False  # style of this node in the mixed rendering
+    plain_gen: bool = False  # legacy rendering: an undecorated generator (layer programs)
 
 
 @dataclass
 class Program:
     root: Node
     cancel_root_after: Optional[int] = None
+    layer: bool = False  # legacy renderings run under legacy_coro.install()
 
     def nodes(self) -> List[Node]:
         out: List[Node] = []
@@ -96,7 +108,12 @@ class Program:
 def _render_node(node: Node, legacy: bool) -> List[str]:
     name = f"n{node.id}"
     aw = "yield from " if legacy else "await "
-    out = ["@coroutine", f"def {name}(log):"] if legacy else [f"async def {name}(log):"]
+    if legacy and node.plain_gen:
+        out = [f"def {name}(log):", "    if False:  # a generator, whatever its steps", "        yield"]
+    elif legacy:
+        out = ["@coroutine", f"def {name}(log):"]
+    else:
+        out = [f"async def {name}(log):"]
     if node.passthrough is not None:
         call = f"n{node.passthrough.id}(log)"
         out.append(f"    return {call}" if legacy else f"    return await {call}")
@@ -156,6 +173,8 @@ def _render_step(node: Node, j: int, step: Step, legacy: bool, aw: str) -> List[
         expr = f"r = {aw}asyncio.wait_for({calls[0]}, {TIMEOUTS[int(step.arg)]})"
     elif kind == "shield":
         expr = f"r = {aw}asyncio.shield({calls[0]})"
+    elif kind == "awaitable":
+        expr = f"r = {aw}Awaitable({calls[0]})"
     elif kind == "task":
         make = "asyncio.get_event_loop().create_task" if step.flag else "asyncio.ensure_future"
         pre.append(f"t = {make}({calls[0]})")
@@ -194,9 +213,26 @@ def _guard(nid: int, j: int, step: Step, lines: List[str]) -> List[str]:
     )
 
 
+# A custom awaitable of 2015-2018 libraries: __await__ is a plain generator.
+# The legacy form delegates as 3.10 allowed (the layer makes it work); the
+# native form asks the coroutine for its iterator explicitly.
+_AWAITABLE = """
+class Awaitable:
+    def __init__(self, coro):
+        self._coro = coro
+
+    def __await__(self):
+        return (yield from self._coro{native})
+
+    __iter__ = __await__
+"""
+
+
 def render(program: Program, style: str) -> str:
     """Return the program's source text, in style "native", "legacy" or "mixed"."""
     lines = ["import asyncio", "from legacy_coro import coroutine", ""]
+    if program.layer:
+        lines += _AWAITABLE.format(native=".__await__()" if style == "native" else "").split("\n")
     for node in program.nodes():
         legacy = {"native": False, "legacy": True, "mixed": node.legacy}[style]
         lines += _render_node(node, legacy) + [""]
@@ -330,12 +366,25 @@ def _new_loop() -> asyncio.AbstractEventLoop:
     return _virtual_clock_loop()
 
 
-def run_program(source: str, program: Program) -> List[Any]:
-    """Execute *source* in a fresh namespace on a fresh loop; return its transcript."""
+def run_program(source: str, program: Program, layer: bool = False) -> List[Any]:
+    """Execute *source* in a fresh namespace on a fresh loop; return its transcript.
+
+    With *layer*, under legacy_coro.install(), compiled as ``legacy-coro run`` does.
+    """
+    if layer:
+        from legacy_coro import installed_patches
+        from legacy_coro._rewrite import compile_source
+
+        with installed_patches():
+            return _run(compile_source(source, "<generated program>"), program)
+    return _run(compile(source, "<generated program>", "exec"), program)
+
+
+def _run(code: Any, program: Program) -> List[Any]:
     log: List[Any] = []
     helpers = Helpers(log)
     ns: Dict[str, Any] = {"__name__": "generated_program", "H": helpers, "E1": E1, "E2": E2}
-    exec(compile(source, "<generated program>", "exec"), ns)
+    exec(code, ns)
     loop = _new_loop()
     loop.set_task_factory(helpers.task_factory)
     loop.set_exception_handler(helpers.loop_error)
@@ -351,8 +400,9 @@ def assert_styles_agree(program: Program) -> List[Any]:
     native = run_program(render(program, "native"), program)
     for style in ("legacy", "mixed"):
         source = render(program, style)
-        other = run_program(source, program)
-        assert other == native, f"{style} differs from native; program:\n{source}"
+        other = run_program(source, program, layer=program.layer)
+        where = " under the layer" if program.layer else ""
+        assert other == native, f"{style} differs from native{where}; program:\n{source}"
     return native
 
 
@@ -362,16 +412,19 @@ TIMED = LOOP != "uvloop"  # timers only where time is virtual
 
 
 @st.composite
-def programs(draw: Callable[..., Any]) -> Program:
+def programs(draw: Callable[..., Any], layer: bool = False) -> Program:
     counter = [0]
+    child_kinds = LAYER_CHILD_KINDS if layer else CHILD_KINDS
 
-    def node(depth: int) -> Node:
+    def node(depth: int, plain_allowed: bool = True) -> Node:
         n = Node(id=counter[0])
         counter[0] += 1
         n.legacy = draw(st.booleans())
+        # an undecorated generator cannot be awaited by a native caller (3.10 neither)
+        n.plain_gen = layer and plain_allowed and draw(st.integers(0, 2)) == 0
         room = depth < MAX_DEPTH and counter[0] < MAX_NODES
-        if room and draw(st.integers(0, 9)) == 0:
-            n.passthrough = node(depth + 1)
+        if room and not n.plain_gen and draw(st.integers(0, 9)) == 0:
+            n.passthrough = node(depth + 1, plain_allowed=False)
             return n
         n.value = draw(st.integers(0, 99))
         n.raises = draw(st.sampled_from([None, None, "E1", "E2"]))
@@ -384,14 +437,14 @@ def programs(draw: Callable[..., Any]) -> Program:
             kinds = LEAF_KINDS if TIMED else ("sleep0", "future")
             room = depth < MAX_DEPTH and counter[0] < MAX_NODES and fanout < MAX_FANOUT
             if room:
-                kinds = kinds + CHILD_KINDS
+                kinds = kinds + child_kinds
             kind = draw(st.sampled_from(kinds))
             step = Step(kind, catch=draw(st.booleans()))
             if kind == "gather":
                 width = draw(st.integers(1, MAX_FANOUT - fanout))
                 step.flag = draw(st.booleans())
             else:
-                width = 1 if kind in CHILD_KINDS else 0
+                width = 1 if kind in child_kinds else 0
             fanout += width
             if kind == "future":
                 step.arg = draw(st.integers(0, 3))
@@ -403,17 +456,24 @@ def programs(draw: Callable[..., Any]) -> Program:
             elif kind == "task":
                 step.arg = draw(st.integers(-1, 4))
                 step.flag = draw(st.booleans())
-            step.children = [node(depth + 1) for _ in range(width)]
+            # a legacy caller's `yield from` takes a plain generator, an `await` does not
+            plain_allowed = kind != "call" or n.legacy
+            step.children = [node(depth + 1, plain_allowed) for _ in range(width)]
             n.steps.append(step)
         return n
 
     root = node(1)
     cancel = draw(st.one_of(st.none(), st.integers(0, 12)))
-    return Program(root, cancel)
+    return Program(root, cancel, layer)
 
 
 @given(programs())
 def test_native_legacy_and_mixed_agree(program):
+    assert_styles_agree(program)
+
+
+@given(programs(layer=True))
+def test_native_legacy_and_mixed_agree_under_the_layer(program):
     assert_styles_agree(program)
 
 
