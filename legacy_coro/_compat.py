@@ -45,7 +45,8 @@ import sys
 import threading
 import types
 import warnings
-from typing import Any, Callable, Dict, Generator, List, NamedTuple, Optional, Set, Tuple
+from typing import (Any, Callable, Dict, FrozenSet, Generator, List, NamedTuple, Optional, Set,
+                    Tuple)
 
 from legacy_coro import _codepatch
 from legacy_coro._shim import coroutine, relocated
@@ -509,6 +510,58 @@ def _patch_generators(record: Optional[Record]) -> Tuple[List[_Setting], List[_C
 
 
 # ---------------------------------------------------------------------------
+# Behaviour changes, restored only when asked (opt-in: code written for the
+# newer Python may rely on the new behaviour).
+#
+# wait_for-inline (3.12): wait_for(aw, timeout) awaits aw inline.  3.11 made
+# it a task first whenever a timeout was given (with none it awaited it
+# inline too); on a timeout 3.12 cancels the task and waits for it, as 3.11
+# did, so making it a task first is all that differs.
+
+
+def _wait_for_task_edit(recording: bool) -> _codepatch.Edit:
+    def edit(node: Any) -> Tuple[str, bool]:
+        first = _codepatch.first_parameter(node)
+        h = _codepatch.H
+        return (
+            f"if timeout is not None and not {h}.isfuture({first}):\n"
+            + _record_line("asyncio.wait_for() inline", "wait_for-inline", recording)
+            + f"    {first} = {h}.ensure_future({first})\n",
+            False,
+        )
+    return edit
+
+
+def _patch_wait_for_inline(record: Optional[Record]) -> Tuple[List[_Setting], List[_CodeEdit]]:
+    return [], [_CodeEdit("asyncio.tasks", "wait_for", _wait_for_task_edit(record is not None))]
+
+
+# wait_closed-connections (3.12.1): Server.wait_closed() waits for every open
+# connection; before, it returned at once once the server was closed.
+
+
+def _wait_closed_edit(recording: bool) -> _codepatch.Edit:
+    def edit(node: Any) -> Tuple[str, bool]:
+        return (
+            "if self._sockets is None:\n"
+            + _record_line("Server.wait_closed() with connections", "wait_closed-connections",
+                           recording)
+            + "    return\n",
+            False,
+        )
+    return edit
+
+
+def _patch_wait_closed(record: Optional[Record]) -> Tuple[List[_Setting], List[_CodeEdit]]:
+    return [], [_CodeEdit("asyncio.base_events", "Server.wait_closed",
+                          _wait_closed_edit(record is not None))]
+
+
+isfuture = asyncio.isfuture
+ensure_future = asyncio.ensure_future
+
+
+# ---------------------------------------------------------------------------
 # with-yield-from-lock (3.9): ``with (yield from lock):`` and
 # ``with (await lock):`` for Lock, Condition, Semaphore, BoundedSemaphore.
 
@@ -778,6 +831,11 @@ class Patch(NamedTuple):
         """True when the running interpreter lacks the behaviour."""
         return change(self.key).applies
 
+    @property
+    def opt_in(self) -> bool:
+        """True when install() restores it only when asked."""
+        return change(self.key).opt_in
+
 
 PATCHES: Tuple[Patch, ...] = (
     Patch("asyncio.async", _patch_asyncio_async),
@@ -795,6 +853,8 @@ PATCHES: Tuple[Patch, ...] = (
     Patch("get_event_loop-warns", _patch_get_event_loop, "There is no current event loop"),
     Patch("generator-rejected", _patch_generators),
     Patch("plain-generator-await", _patch_plain_generators),
+    Patch("wait_for-inline", _patch_wait_for_inline),
+    Patch("wait_closed-connections", _patch_wait_closed),
 )
 
 # Where the interpreter still has a behaviour but deprecates it (3.8-3.10),
@@ -832,12 +892,19 @@ def settings_of(patch: Patch, record: Optional[Record]) -> List[_Setting]:
     return list(built)
 
 
-def apply(record_: Optional[Record]) -> Tuple[List[str], List[_Saved]]:
-    """Apply every needed patch; return the active keys and what to restore."""
+def apply(record_: Optional[Record], opt_in: FrozenSet[str] = frozenset()
+          ) -> Tuple[List[str], List[_Saved]]:
+    """Apply every needed patch; return the active keys and what to restore.
+
+    Args:
+        record_: the porting report's recorder, or None.
+        opt_in: the opt-in changes to restore too (where this Python has them).
+    """
     global record
     keys: List[str] = []
     saved: List[_Saved] = []
-    needed = [patch for patch in PATCHES if patch.needed]
+    needed = [patch for patch in PATCHES
+              if patch.needed and (not patch.opt_in or patch.key in opt_in)]
     # The code patches of several changes may edit one function (wait: loop=
     # and coroutines): collect all edits and recompile each function once.
     settings: List[_Setting] = []

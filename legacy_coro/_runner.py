@@ -11,7 +11,7 @@ import runpy
 import sys
 import tokenize
 import types
-from typing import List, Optional
+from typing import List, Optional, Sequence
 
 from legacy_coro import _install
 from legacy_coro._report import Recorder, render_json, render_table
@@ -81,7 +81,8 @@ def _run_script(path: str) -> None:
             sys.modules["__main__"] = saved_main
 
 
-def run(target: str, args: List[str], *, module: bool = False, report: Optional[str] = None) -> int:
+def run(target: str, args: List[str], *, module: bool = False, report: Optional[str] = None,
+        restore: Sequence[str] = ()) -> int:
     """Install the compat layer and run *target* as ``__main__``; return the exit code.
 
     Args:
@@ -90,6 +91,7 @@ def run(target: str, args: List[str], *, module: bool = False, report: Optional[
         module: run *target* as ``python -m`` would.
         report: None for no porting report, ``"-"`` for a table on stderr at
             exit, otherwise a file to write the report to as JSON.
+        restore: opt-in behaviour changes to restore too (``install(restore=)``).
     """
     if not module and not os.path.exists(target):
         # what the interpreter says and does for a missing script
@@ -107,7 +109,7 @@ def run(target: str, args: List[str], *, module: bool = False, report: Optional[
         sys.argv = [target] + list(args)
         sys.path[0] = os.path.dirname(os.path.realpath(target))
     already = bool(_install.installed())
-    _install.install(recorder.record if recorder is not None else None)
+    _install.install(recorder.record if recorder is not None else None, restore=restore)
     try:
         if module:
             runpy.run_module(target, run_name="__main__", alter_sys=True)

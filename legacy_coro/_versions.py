@@ -9,7 +9,7 @@ equal.
 import sys
 from typing import NamedTuple, Tuple
 
-__all__ = ["Change", "CHANGES", "PY", "change", "render_table"]
+__all__ = ["Change", "CHANGES", "OPT_IN", "PY", "change", "render_table"]
 
 #: The running interpreter's (major, minor).
 PY: Tuple[int, int] = sys.version_info[:2]
@@ -23,6 +23,10 @@ class Change(NamedTuple):
     what: str  #: what changed
     symptom: str  #: what old code meets there (from a real run where we could)
     remedy: str  #: what legacy_coro offers
+    #: a change of behaviour, not a removal: install() restores it only when
+    #: asked (``install(restore=[key])``, ``legacy-coro run --restore KEY``),
+    #: because code written for the newer Python may rely on the new behaviour
+    opt_in: bool = False
 
     @property
     def label(self) -> str:
@@ -40,15 +44,18 @@ CHANGES: Tuple[Change, ...] = (
         "asyncio.async", (3, 7),
         "`async` became a keyword",
         "`asyncio.async(x)` is a SyntaxError",
-        "`legacy-coro port` rewrites it to `asyncio.ensure_future(x)`",
+        "`legacy-coro run` / `install()` compile it (the program, its modules, its test "
+        "modules) and restore `asyncio.async` as `ensure_future`; `legacy-coro port` "
+        "rewrites it to `asyncio.ensure_future(x)`",
     ),
     Change(
         "plain-generator-await", (3, 7),
         "`asyncio.sleep()` and most helpers became `async def`",
         "an undecorated generator doing `yield from asyncio.sleep()` raises `TypeError: cannot "
         "'yield from' a coroutine object in a non-coroutine generator`",
-        "decorate the generator with `@coroutine`; `legacy_coro.install()` / `legacy-coro run` "
-        "let the program's own undecorated generators do it",
+        "decorate the generator with `@coroutine`; `legacy-coro run` / `legacy_coro.install()` "
+        "let undecorated generators do it (the program's modules, site-packages, pytest's test "
+        "modules), and they stay generators",
     ),
     Change(
         "Task.all_tasks", (3, 9),
@@ -102,6 +109,25 @@ CHANGES: Tuple[Change, ...] = (
         "`@coroutine` returns native coroutine objects, accepted everywhere",
     ),
     Change(
+        "wait_for-inline", (3, 12),
+        "`wait_for(aw, timeout)` awaits `aw` inline instead of wrapping it in a task",
+        "the awaited coroutine starts at once, before callbacks scheduled just before it, "
+        "in the caller's task and context (3.11 and before: in a task of its own, one loop "
+        "turn later)",
+        "opt-in: `legacy_coro.install(restore=['wait_for-inline'])`, "
+        "`legacy-coro run --restore wait_for-inline`",
+        opt_in=True,
+    ),
+    Change(
+        "wait_closed-connections", (3, 12),
+        "`Server.wait_closed()` waits for every open connection (3.12.1)",
+        "an old server that closes its listener and then waits before closing its "
+        "connections hangs (3.12.0 and before returned at once once the server was closed)",
+        "opt-in: `legacy_coro.install(restore=['wait_closed-connections'])`, "
+        "`legacy-coro run --restore wait_closed-connections`",
+        opt_in=True,
+    ),
+    Change(
         "get_event_loop-warns", (3, 12),
         "`get_event_loop()` with no current loop warns",
         "DeprecationWarning: There is no current event loop",
@@ -132,6 +158,10 @@ LOOP_ARGUMENT_REMOVED: Tuple[str, ...] = (
     "open_connection", "start_server", "open_unix_connection", "start_unix_server",
     "create_subprocess_exec", "create_subprocess_shell",
 )
+
+
+#: The keys of the changes install() restores only when asked.
+OPT_IN: Tuple[str, ...] = tuple(c.key for c in CHANGES if c.opt_in)
 
 
 def change(key: str) -> Change:

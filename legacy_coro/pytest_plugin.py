@@ -7,6 +7,10 @@ in every pytest run of the environment).  Enable it per run or per project::
     # or in pytest.ini / setup.cfg [tool:pytest] / pyproject [tool.pytest.ini_options]:
     addopts = -p legacy_coro.pytest_plugin
 
+Opt-in behaviour changes (``wait_for-inline``, ``wait_closed-connections``,
+``all``) are restored when named by the ini option ``legacy_coro_restore``
+or the environment variable ``LEGACY_CORO_RESTORE`` (comma-separated).
+
 It calls :func:`legacy_coro.install` before pytest collects anything (so
 conftest files and test modules are compiled through the layer, with pytest's
 assertion rewriting kept), and :func:`legacy_coro.uninstall` when pytest is
@@ -14,7 +18,8 @@ done -- unless the layer was installed already (``legacy-coro run -m pytest``),
 which it then leaves alone.
 """
 
-from typing import Any
+import os
+from typing import Any, List
 
 import pytest
 
@@ -23,11 +28,29 @@ from legacy_coro._install import installed_patches
 _KEY = pytest.StashKey[installed_patches]()
 
 
+def _restore(config: Any) -> List[str]:
+    from legacy_coro._cmd_run import restore_keys
+
+    values = [os.environ.get("LEGACY_CORO_RESTORE", "")]
+    try:
+        values.extend(config.getini("legacy_coro_restore"))
+    except ValueError:  # the ini option is not registered yet (too early)
+        pass
+    return restore_keys(values)
+
+
 def _install(config: Any) -> None:
     if _KEY not in config.stash:
-        patches = installed_patches()
+        patches = installed_patches(restore=_restore(config))
         patches.__enter__()
         config.stash[_KEY] = patches
+
+
+def pytest_addoption(parser: Any) -> None:
+    """Register the ini option naming opt-in behaviour changes to restore."""
+    parser.addini("legacy_coro_restore", type="args", default=[],
+                  help="behaviour changes legacy_coro restores too (wait_for-inline, "
+                       "wait_closed-connections, all); LEGACY_CORO_RESTORE does the same")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -109,7 +109,8 @@ def _render_node(node: Node, legacy: bool) -> List[str]:
     name = f"n{node.id}"
     aw = "yield from " if legacy else "await "
     if legacy and node.plain_gen:
-        out = [f"def {name}(log):", "    if False:  # a generator, whatever its steps", "        yield"]
+        out = [f"def {name}(log):", "    if False:  # a generator, whatever its steps",
+               "        yield"]
     elif legacy:
         out = ["@coroutine", f"def {name}(log):"]
     else:

@@ -722,3 +722,104 @@ print(any(changed), all(f.__code__ is code and f.__kwdefaults__ == kw for f, cod
     out, err, code = run(["-W", "error", "-c", script], ".")
     # 3.8 and 3.9 still have everything these functions lost later
     assert (out, err, code) == (f"{PY >= (3, 10)} True True True\n", "", 0)
+
+
+# ---------------------------------------------------------------------------
+# Behaviour changes that removed nothing: restored only when asked
+
+BEHAVIOUR = '''
+import asyncio, sys
+import legacy_coro
+
+order = []
+
+
+async def inner():
+    order.append("inner")
+
+
+async def wait_for_order():
+    asyncio.get_running_loop().call_soon(order.append, "callback")
+    await asyncio.wait_for(inner(), 5)
+    return list(order)
+
+
+async def wait_closed_with_a_connection_open():
+    accepted = []
+    server = await asyncio.start_server(lambda r, w: accepted.append(w), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    while not accepted:
+        await asyncio.sleep(0.01)
+    server.close()
+    try:
+        await asyncio.wait_for(server.wait_closed(), 0.5)
+        result = "returned"
+    except asyncio.TimeoutError:
+        result = "waits"
+    for w in accepted + [writer]:
+        w.close()
+        await w.wait_closed()
+    await server.wait_closed()
+    return result
+
+
+if sys.argv[1] != "-":
+    legacy_coro.install(restore=[key for key in sys.argv[1].split(",") if key])
+print(asyncio.run(wait_for_order()), asyncio.run(wait_closed_with_a_connection_open()))
+'''
+
+
+@pytest.mark.parametrize("restore, restored", [
+    pytest.param("-", False, id="plain"),
+    pytest.param("", False, id="installed"),
+    pytest.param("wait_for-inline,wait_closed-connections", True, id="restored"),
+    pytest.param("all", True, id="all"),
+])
+def test_behaviour_changes_are_restored_only_when_asked(tmp_path, restore, restored):
+    script = write(tmp_path, "behaviour.py", BEHAVIOUR)
+    out, err, code = run(["-W", "error", str(script), restore], tmp_path)
+    old = PY < (3, 12) or restored
+    wait_for = "['callback', 'inner']" if old else "['inner']"
+    wait_closed = "returned" if old or sys.version_info < (3, 12, 1) else "waits"
+    assert (out, err, code) == (f"{wait_for} {wait_closed}\n", "", 0)
+
+
+def test_restore_names_only_behaviour_changes(tmp_path):
+    script = write(tmp_path, "behaviour.py", BEHAVIOUR)
+    out, err, code = run(["-W", "error", str(script), "loop-argument"], tmp_path)
+    assert code == 1 and last_line(err) == (
+        "ValueError: legacy_coro.install(restore=...): 'loop-argument' is not a behaviour "
+        "change it can restore; choose from wait_for-inline, wait_closed-connections (or 'all')")
+    out, err, code = layered(script, tmp_path, "-")
+    assert code == 0
+    out, err, code = run(["-m", "legacy_coro", "run", "--restore", "nope", str(script), "-"],
+                         tmp_path)
+    assert (out, code) == ("", 2) and err.startswith("legacy-coro run: error: 'nope' is not")
+
+
+def test_restore_from_the_command_line_and_the_environment(tmp_path):
+    script = write(tmp_path, "behaviour.py", BEHAVIOUR)
+    expected = "['callback', 'inner'] returned\n"
+    assert run(["-W", "error", "-m", "legacy_coro", "run", "--restore", "all", str(script),
+                "-"], tmp_path) == (expected, "", 0)
+    assert run(["-W", "error", "-m", "legacy_coro", "run", str(script), "-"], tmp_path,
+               LEGACY_CORO_RESTORE="wait_for-inline, wait_closed-connections") == (
+        expected, "", 0)
+
+
+def test_a_second_install_may_not_ask_for_more():
+    script = '''
+import legacy_coro
+legacy_coro.install(restore=["wait_for-inline"])
+legacy_coro.install(restore=["wait_for-inline"])   # the same: fine
+legacy_coro.install()                                # less: fine
+try:
+    legacy_coro.install(restore=["all"])
+except RuntimeError as exc:
+    print(exc)
+'''
+    out, err, code = run(["-W", "error", "-c", script], ".")
+    assert (err, code) == ("", 0)
+    assert out.startswith("legacy_coro.install(): the layer is installed already, without "
+                          "wait_closed-connections; call uninstall() first")
