@@ -11,9 +11,17 @@ in the same run so that machine noise hits both alike:
    cache, in fresh child interpreters alternating with and without the layer;
    median of the runs.  Target: at most 1.2.
 
+With ``--instructions`` the workloads are measured in instructions instead
+of seconds, under ``valgrind --tool=callgrind``: a count that does not depend
+on what else the machine is doing (these machines are shared).  Each workload
+runs in child interpreters at two sizes, N and 2N, with and without the
+layer; the difference of the two counts is the cost of N iterations, without
+the interpreter's start-up.
+
 Usage:
 
     python benchmarks/bench_install.py [--rounds 9] [--scale 1.0] [--imports 9] [--json]
+    python benchmarks/bench_install.py --instructions [--scale 0.1]
 """
 
 import argparse
@@ -21,9 +29,12 @@ import asyncio
 import importlib.util
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import legacy_coro
@@ -187,13 +198,73 @@ def measure_imports(runs):
     }
 
 
+# --- instructions, under valgrind -----------------------------------------------------
+
+_CHILD = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import bench_install, legacy_coro, legacy_coro._compat, legacy_coro._hook
+name, mode, size = sys.argv[2], sys.argv[3], int(sys.argv[4])
+func = dict((n, f) for n, f, _ in bench_install.WORKLOADS)[name]
+if mode == "layer":
+    legacy_coro.install()
+bench_install._time_once(func, size)
+"""
+
+
+def _instructions(name, mode, size):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "callgrind.out")
+        proc = subprocess.run(
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
+             "-c", _CHILD, os.path.dirname(os.path.abspath(__file__)), name, mode, str(size)],
+            capture_output=True, text=True, check=True,
+            env=dict(os.environ, PYTHONHASHSEED="0"))  # the same run every time
+    match = re.search(r"Collected : (\d+)", proc.stderr)
+    if match is None:
+        raise RuntimeError(f"valgrind gave no count:\n{proc.stderr}")
+    return int(match.group(1))
+
+
+def measure_instructions(scale):
+    """Return one result per workload: instructions per N iterations, with / without."""
+    if shutil.which("valgrind") is None:
+        raise SystemExit("bench_install.py: --instructions needs valgrind (apt install valgrind)")
+    results = []
+    for name, _, size in WORKLOADS:
+        size = max(10, int(size * scale))
+        cost = {}
+        for mode in ("layer", "plain"):
+            cost[mode] = _instructions(name, mode, 2 * size) - _instructions(name, mode, size)
+        results.append({
+            "workload": name, "installed": cost["layer"], "plain": cost["plain"],
+            "ratio": cost["layer"] / cost["plain"], "target": 1.05,
+        })
+    return results
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9, help="rounds per workload (median)")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every workload's size")
     parser.add_argument("--imports", type=int, default=9, help="import runs per mode (median)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions under valgrind instead of timing (slow; "
+                             "use --scale 0.1)")
     args = parser.parse_args(argv)
+    if args.instructions:
+        counted = measure_instructions(args.scale)
+        if args.json:
+            print(json.dumps({"python": sys.version.split()[0], "instructions": counted},
+                             indent=2))
+            return 0
+        print(f"Python {sys.version.split()[0]}, instructions for N iterations (valgrind)")
+        print(f"{'workload':24} {'installed':>14} {'plain':>14} {'ratio':>7} {'target':>7}")
+        for r in counted:
+            print(f"{r['workload']:24} {r['installed']:14,} {r['plain']:14,} "
+                  f"{r['ratio']:7.3f} {r['target']:7.2f}")
+        return 0
     workloads = measure_workloads(args.rounds, args.scale)
     imports = measure_imports(args.imports)
     if args.json:

@@ -263,12 +263,20 @@ _FUTURE_TYPES = frozenset(
 )
 
 
+_CONTAINERS = frozenset({set, frozenset, list, tuple})
+
+
 def _wait_tasks(fs: Any, recording: bool) -> Any:
-    if asyncio.isfuture(fs) or asyncio.iscoroutine(fs):
+    if type(fs) in _CONTAINERS:
+        # the usual case, a container of futures, costs one look at each
+        for f in fs:
+            if type(f) not in _FUTURE_TYPES:
+                break
+        else:
+            return fs
+    elif asyncio.isfuture(fs) or asyncio.iscoroutine(fs):
         return fs  # a single one: asyncio's own TypeError follows
     fs = set(fs)
-    if all(type(f) in _FUTURE_TYPES for f in fs):
-        return fs
     if recording and record is not None and any(not asyncio.isfuture(f) for f in fs):
         record("asyncio.wait(coroutines)", "wait-coroutines")
     # 3.10: fs = {ensure_future(f, loop=loop) for f in set(fs)}
@@ -375,7 +383,12 @@ def _code_settings(edits: List[_CodeEdit]) -> List[_Setting]:
     settings = [_Setting(module, _codepatch.HELPERS, sys.modules[__name__])
                 for module in modules.values()]
     for func, func_edits in by_function.items():
-        code, kwdefaults = _codepatch.recompile(func, func_edits)
+        try:
+            code, kwdefaults = _codepatch.recompile(func, func_edits)
+        except _codepatch.CannotPatch as exc:
+            raise _codepatch.CannotPatch(
+                f"legacy_coro.install() recompiles asyncio's {func.__qualname__}() from "
+                f"asyncio's source files, and cannot: {exc}") from None
         settings.append(_Setting(func, "__kwdefaults__", kwdefaults or None))
         settings.append(_Setting(func, "__code__", code))
     return settings
