@@ -46,7 +46,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the ``legacy-coro`` command line and return its exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
-    code: int = args._run(args)
+    try:
+        code: int = args._run(args)
+    except KeyboardInterrupt:  # compare and port --verify handle SIGINT themselves
+        print(f"legacy-coro {args.command}: interrupted", file=sys.stderr)
+        return 130
     sys.stdout.flush()
     return code
 

@@ -696,3 +696,13 @@ def test_hint_for_a_python_too_old_for_legacy_coro(in_tmp, capsys):
     assert capsys.readouterr().out.splitlines()[-2] == (
         f"hint: Python 3.7 ({old}) cannot import legacy_coro, which needs Python 3.8+; run "
         "there only code that does not import it (the old code as it was)")
+
+
+def test_keyboard_interrupt_outside_the_runs_is_one_line_and_130(in_tmp, capsys, monkeypatch):
+    """Before the runs start (and in port's porting phase) Ctrl-C is still no traceback."""
+    def interrupted(options, out=None, err=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_compare, "run_compare", interrupted)
+    assert compare("a.py", "b.py") == 130
+    assert capsys.readouterr().err == "legacy-coro compare: interrupted\n"
