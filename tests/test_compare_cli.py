@@ -706,3 +706,17 @@ def test_keyboard_interrupt_outside_the_runs_is_one_line_and_130(in_tmp, capsys,
     monkeypatch.setattr(_compare, "run_compare", interrupted)
     assert compare("a.py", "b.py") == 130
     assert capsys.readouterr().err == "legacy-coro compare: interrupted\n"
+
+
+def test_a_reader_that_goes_away_is_no_traceback(in_tmp):
+    """`legacy-coro compare --json | head -1`: stdout closes early; exit 1, nothing on stderr."""
+    import subprocess
+
+    a = write(in_tmp / "a.py", 'print("x")\n')
+    process = subprocess.Popen([sys.executable, "-m", "legacy_coro", "compare", "--json", a, a],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before it writes: its first write meets a closed pipe
+    err = process.stderr.read()
+    process.stderr.close()
+    assert (process.wait(), err) == (1, "")
