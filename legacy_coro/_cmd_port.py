@@ -2,6 +2,7 @@
 
 import argparse
 import importlib.util
+import shlex
 import sys
 
 from legacy_coro._port_reasons import describe_reasons
@@ -10,7 +11,8 @@ HELP = "rewrite generator coroutines (@coroutine + yield from) into async def / 
 
 DESCRIPTION = f"""\
 Rewrite generator-based coroutines into async/await, keeping comments and
-formatting (LibCST: pip install 'legacy_coro[port]').
+formatting (LibCST: `pip install libcst`, or the checkout with its `port` extra,
+`pip install '/path/to/checkout[port]'`).
 
   legacy-coro port PATH...           rewrite files in place (directories: every *.py)
   legacy-coro port --diff PATH...    print a unified diff, write nothing
@@ -112,7 +114,9 @@ def run(args: argparse.Namespace) -> int:
     # find_spec, not an import: with --jobs the workers import LibCST, and the
     # main process need not spend a quarter second doing it first.
     if importlib.util.find_spec("libcst") is None:
-        sys.stderr.write("legacy-coro port needs LibCST: pip install 'legacy_coro[port]'\n")
+        # legacy_coro is not on the public index: name the package that is
+        sys.stderr.write(f"legacy-coro port needs LibCST: {shlex.quote(sys.executable)} -m pip "
+                         "install libcst\n")
         return 2
     from legacy_coro._port import Options, port_paths
 

@@ -2,6 +2,7 @@
 
 import io
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -250,7 +251,7 @@ def test_without_libcst(legacy: Path, monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setitem(sys.modules, "libcst", None)
     assert main(["port", str(legacy)]) == 2
     assert capsys.readouterr().err == (
-        "legacy-coro port needs LibCST: pip install 'legacy_coro[port]'\n")
+        f"legacy-coro port needs LibCST: {shlex.quote(sys.executable)} -m pip install libcst\n")
     assert legacy.read_text() == LEGACY
 
 
