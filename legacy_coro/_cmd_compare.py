@@ -32,9 +32,9 @@ the old code as it ran, the port as it runs:
 --python X (repeatable) gives a column per interpreter and runs both sides on
 it; --python-a / --python-b fix one side's interpreter in every column (so
 `--python-a 3.6 --python 3.12 --python 3.13` runs A on 3.6 against B on 3.12,
-then on 3.13).  Side A may run on a Python without legacy_coro, 3.6 and 3.7
-included (old code runs there natively); --compat-a needs legacy_coro on side
-A's interpreter, and Python 3.8+.
+then on 3.13; with both sides fixed, --python is refused).  Side A may run on a
+Python without legacy_coro, 3.6 and 3.7 included (old code runs there
+natively); --compat-a needs legacy_coro on side A's interpreter, and 3.8+.
 
 Ctrl-C (SIGINT) or SIGTERM stops at once: no new script starts, every running
 one is killed with what it started, and what finished is shown.
