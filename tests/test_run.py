@@ -284,7 +284,15 @@ def test_undecodable_source_gets_the_interpreters_syntax_error(tmp_path, source)
         # 3.10's interpreter names the line after the one with the byte
         line = source[:source.index(b"\xe9")].count(b"\n") + 1
         expected = expected.replace(f"on line {line + 1},", f"on line {line},")
-    assert legacy.stderr == expected
+    got = legacy.stderr
+    if sys.version_info >= (3, 14):
+        # 3.14's interpreter counts the byte's position from a point of its own in the file
+        # (compile() counts from the start): the position is all that may differ
+        import re
+
+        got, expected = (re.sub(r"in position \d+:", "in position N:", text)
+                         for text in (got, expected))
+    assert got == expected
     assert "Traceback" not in legacy.stderr and "codecs" not in legacy.stderr
     assert (legacy.stdout, legacy.returncode) == (plain.stdout, plain.returncode)
 
