@@ -163,7 +163,8 @@ class Children:
             yield self
         finally:
             for signum, handler in previous.items():
-                signal.signal(signum, handler)
+                # None: a handler not set from Python, which cannot be put back from it
+                signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
     def _on_signal(self, signum: int, frame: Any) -> None:
         self.stop(signum)

@@ -720,3 +720,12 @@ def test_a_reader_that_goes_away_is_no_traceback(in_tmp):
     err = process.stderr.read()
     process.stderr.close()
     assert (process.wait(), err) == (1, "")
+
+
+def test_signal_handlers_are_put_back(in_tmp, capsys):
+    import signal
+
+    a = write(in_tmp / "a.py", 'print("x")\n')
+    before = [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)]
+    assert compare(a, a) == 0
+    assert [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)] == before
