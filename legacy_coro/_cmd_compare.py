@@ -23,12 +23,28 @@ stdin closed.  The transcript is its stdout, then its stderr lines marked
 "[stderr] ": an extra warning or traceback on one side is a difference.  A pair
 is "same" only when both exit 0 and the transcripts are equal.
 
+the old code as it ran, the port as it runs:
+  legacy-coro compare --compat-a old.py new.py
+      side A runs under the compat layer, as `legacy-coro run old.py` would
+      (`PYTHON -m legacy_coro run`, the porting report off)
+  legacy-coro compare --python-a 3.6 --python-b 3.13 old.py new.py
+      side A on Python 3.6, side B on 3.13
+--python X (repeatable) gives a column per interpreter and runs both sides on
+it; --python-a / --python-b fix one side's interpreter in every column (so
+`--python-a 3.6 --python 3.12 --python 3.13` runs A on 3.6 against B on 3.12,
+then on 3.13; with both sides fixed, --python is refused).  Side A may run on a
+Python without legacy_coro, 3.6 and 3.7 included (old code runs there
+natively); --compat-a needs legacy_coro on side A's interpreter, and 3.8+.
+
+Ctrl-C (SIGINT) or SIGTERM stops at once: no new script starts, every running
+one is killed with what it started, and what finished is shown.
+
 normalisation (default rules, nothing else; --no-normalize turns them off):
 {describe_rules()}
   then each --normalize REGEX=REPL, in order (Python re syntax).
 
 exit status: 0 every pair the same, 1 any pair different, failed, timed out or
-missing a partner, 2 usage error."""
+missing a partner, 2 usage error, 130 interrupted (SIGINT), 143 (SIGTERM)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,11 +53,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="two .py files or two directories (default: examples_legacy "
                              "examples_native)")
     parser.add_argument("--python", action="append", default=[], metavar="X",
-                        help="interpreter to run both with: a path, a command, or a version "
-                             "like 3.12 (found on PATH or in pyenv); repeat for a column per "
-                             "interpreter (default: the one running legacy-coro)")
+                        help="interpreter to run both sides with: a path, a command, or a "
+                             "version like 3.12 (found on PATH or in pyenv); repeat for a column "
+                             "per interpreter (default: the one running legacy-coro)")
+    parser.add_argument("--python-a", metavar="X",
+                        help="interpreter for side A only, as --python (3.6 and 3.7 work: old "
+                             "code runs there natively)")
+    parser.add_argument("--python-b", metavar="X", help="interpreter for side B only")
+    parser.add_argument("--compat-a", action="store_true",
+                        help="run side A under the compat layer, as `legacy-coro run` does "
+                             "(needs legacy_coro on side A's Python, 3.8+)")
     parser.add_argument("-j", "--jobs", type=int, default=min(8, os.cpu_count() or 1),
-                        metavar="N", help="pairs to run at once (default: %(default)s)")
+                        metavar="N", help="pairs to run at once, 0 for one per CPU "
+                                          "(default: %(default)s)")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                         help="kill a script after this long and report it timed out "
                              "(default: %(default)g)")
@@ -67,6 +91,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "100)")
 
 
+def check_numbers(jobs: int, timeout: float) -> str:
+    """Return what is wrong with --jobs / --timeout ("" when nothing is); port uses it too."""
+    if jobs < 0:
+        return f"--jobs {jobs}: give 0 (one per CPU) or more"
+    if not timeout > 0:  # also NaN
+        return f"--timeout {timeout:g}: give a positive number of seconds"
+    return ""
+
+
 def run(args: argparse.Namespace) -> int:
     """Check the arguments and run the comparison."""
     from legacy_coro._compare import Options, run_compare
@@ -80,10 +113,9 @@ def run(args: argparse.Namespace) -> int:
         rules = [parse_user_rule(text) for text in args.normalize]
     except ValueError as exc:
         return usage(str(exc))
-    if args.jobs < 1:
-        return usage(f"--jobs {args.jobs}: give at least 1")
-    if args.timeout <= 0:
-        return usage(f"--timeout {args.timeout:g}: give a positive number of seconds")
+    problem = check_numbers(args.jobs, args.timeout)
+    if problem:
+        return usage(problem)
     if args.color == "auto":
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     else:
@@ -101,5 +133,8 @@ def run(args: argparse.Namespace) -> int:
         json=args.json,
         colour=colour,
         width=max(width, 40),
+        python_a=args.python_a,
+        python_b=args.python_b,
+        compat_a=args.compat_a,
     )
     return run_compare(options)

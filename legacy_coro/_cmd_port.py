@@ -2,6 +2,7 @@
 
 import argparse
 import importlib.util
+import shlex
 import sys
 
 from legacy_coro._port_reasons import describe_reasons
@@ -10,12 +11,16 @@ HELP = "rewrite generator coroutines (@coroutine + yield from) into async def / 
 
 DESCRIPTION = f"""\
 Rewrite generator-based coroutines into async/await, keeping comments and
-formatting (LibCST: pip install 'legacy_coro[port]').
+formatting (LibCST: `pip install libcst`, or the checkout with its `port` extra,
+`pip install '/path/to/checkout[port]'`).
 
   legacy-coro port PATH...           rewrite files in place (directories: every *.py)
   legacy-coro port --diff PATH...    print a unified diff, write nothing
   legacy-coro port --check PATH...   write nothing, exit 1 if a file would change
   legacy-coro port - < in.py         read stdin, write the ported code to stdout
+  legacy-coro port --verify PATH...  run each changed script before and after, as
+                                     `legacy-coro compare` does; write it only if
+                                     both print the same
 
 It converts: functions decorated with asyncio's or legacy_coro's coroutine
 decorator (however imported) into `async def`, dropping the decorator and the
@@ -28,9 +33,18 @@ could change are left alone and reported as `FILE:LINE: CODE message`:
 Diagnostics go to stderr; stdout carries only the diff, the ported stdin or the
 JSON report.  A file is written only if the result parses and compiles.
 
+--verify runs the original under the compat layer (as `legacy-coro run` does)
+and the port plainly, both on the running Python; --python-a X runs the
+original on X instead, as it is (3.6 and 3.7 work: old code runs there
+natively; add --compat-a to run it under the layer there); --no-compat-a runs it
+plainly on the running Python.  When the original itself fails, it says so,
+with its error, and the port is not written.  Ctrl-C (SIGINT) or SIGTERM stops
+at once: the running scripts are killed, nothing more is verified or written.
+
 exit status: 0 nothing to change; 1 files changed (or would change), an error
 site (LC004) found, or --verify saw a difference; 2 a file could not be read or
-parsed, usage error, or LibCST missing; 3 internal error (file left untouched)."""
+parsed, --verify could not run the original, usage error, or LibCST missing;
+3 internal error (file left untouched); 130 / 143 interrupted (SIGINT / SIGTERM)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,7 +62,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="print the report as JSON on stdout instead of text on stderr")
     parser.add_argument("--verify", action="store_true",
                         help="run each changed script before and after porting (as `legacy-coro "
-                             "compare` does) and write it only if the transcripts match")
+                             "compare --compat-a` does) and write it only if the transcripts "
+                             "match")
+    parser.add_argument("--python-a", metavar="X",
+                        help="--verify: run the original on this interpreter (a path, a command "
+                             "or a version like 3.6), without the compat layer unless "
+                             "--compat-a")
+    parser.add_argument("--python-b", metavar="X",
+                        help="--verify: run the port on this interpreter (default: the running "
+                             "one)")
+    compat = parser.add_mutually_exclusive_group()
+    compat.add_argument("--compat-a", dest="compat_a", action="store_true", default=None,
+                        help="--verify: run the original under legacy-coro run (the default "
+                             "without --python-a)")
+    compat.add_argument("--no-compat-a", dest="compat_a", action="store_false",
+                        help="--verify: run the original plainly")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                         help="--verify: kill a script after this long (default: %(default)g)")
     parser.add_argument("--list-reasons", action="store_true",
@@ -67,15 +95,31 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write("legacy-coro port: error: --json and --diff both write to stdout; "
                          "choose one\n")
         return 2
-    if args.jobs < 0:
-        sys.stderr.write("legacy-coro port: error: --jobs must be 0 or more\n")
+    from legacy_coro._cmd_compare import check_numbers
+
+    problem = check_numbers(args.jobs, args.timeout)
+    if not problem and args.verify and "-" in args.paths:
+        problem = ("--verify runs each file as a script, so it cannot verify stdin ('-'); "
+                   "port a file instead")
+    if not problem and not args.verify:
+        given = [option for option, value in (("--python-a", args.python_a),
+                                              ("--python-b", args.python_b),
+                                              ("--compat-a/--no-compat-a", args.compat_a))
+                 if value is not None]
+        if given:
+            problem = f"{given[0]} only applies with --verify"
+    if problem:
+        sys.stderr.write(f"legacy-coro port: error: {problem}\n")
         return 2
     # find_spec, not an import: with --jobs the workers import LibCST, and the
     # main process need not spend a quarter second doing it first.
     if importlib.util.find_spec("libcst") is None:
-        sys.stderr.write("legacy-coro port needs LibCST: pip install 'legacy_coro[port]'\n")
+        # legacy_coro is not on the public index: name the package that is
+        sys.stderr.write(f"legacy-coro port needs LibCST: {shlex.quote(sys.executable)} -m pip "
+                         "install libcst\n")
         return 2
     from legacy_coro._port import Options, port_paths
 
     return port_paths(Options(args.paths, args.diff, args.check, args.jobs, args.json,
-                              args.verify, args.timeout))
+                              args.verify, args.timeout, args.python_a, args.python_b,
+                              args.compat_a))

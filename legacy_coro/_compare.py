@@ -1,21 +1,27 @@
 """Run two scripts (or two directories of them) and compare what they print.
 
 Each script runs as a child process ``PYTHON [PYTHON_ARGS] /abs/path/script.py``
-with its own directory as the working directory (so it behaves as
-``cd DIR && python script.py`` would, relative files included), stdin closed,
-``PYTHONIOENCODING=utf-8`` and the rest of the environment inherited.  Its
-*transcript* is the normalised stdout followed, when stderr is not empty, by
-the normalised stderr lines marked ``[stderr] `` -- so an extra warning or a
-traceback on one side is a difference like any other.
+(side A under the compat layer, ``PYTHON [PYTHON_ARGS] -m legacy_coro run
+/abs/path/script.py``, when asked) with its own directory as the working
+directory (so it behaves as ``cd DIR && python script.py`` would, relative files
+included), stdin closed, ``PYTHONIOENCODING=utf-8`` and the rest of the
+environment inherited.  Its *transcript* is the normalised stdout followed, when
+stderr is not empty, by the normalised stderr lines marked ``[stderr] `` -- so
+an extra warning or a traceback on one side is a difference like any other.
+
+The children run under :class:`legacy_coro._children.Children`: a SIGINT or
+SIGTERM kills every one of them with all they started, and the command reports
+what finished.
 """
 
-import concurrent.futures
 import os
+import queue
 import re
+import shlex
 import shutil
-import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import (
@@ -31,11 +37,13 @@ from typing import (
     Union,
 )
 
+from legacy_coro._children import Children, Interrupted, signal_name
 from legacy_coro._normalize import RunWindow, UserRule, normalize
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "STDERR_MARK",
+    "Column",
     "Interpreter",
     "PairResult",
     "RunResult",
@@ -67,6 +75,20 @@ class Interpreter(NamedTuple):
     executable: str
 
 
+class Column(NamedTuple):
+    """Where the two sides of every pair run: one column of a directory table."""
+
+    label: str  #: "3.12", or "3.6/3.13" when side A and side B run on different Pythons
+    a: Interpreter
+    b: Interpreter
+    compat_a: bool = False  #: side A runs under the compat layer (legacy-coro run)
+
+    @classmethod
+    def of(cls, python: Union[Interpreter, "Column"]) -> "Column":
+        """Return *python* as a column (one interpreter: both sides run on it)."""
+        return python if isinstance(python, Column) else cls(python.label, python, python)
+
+
 class RunResult(NamedTuple):
     """One script run by one interpreter."""
 
@@ -86,10 +108,10 @@ class RunResult(NamedTuple):
 
 
 class PairResult(NamedTuple):
-    """Two scripts of the same name, run by one interpreter."""
+    """Two scripts of the same name, run in one column."""
 
     name: str
-    python: Interpreter
+    column: Column
     status: str
     a: Optional[RunResult]
     b: Optional[RunResult]
@@ -101,59 +123,39 @@ def _transcript(stdout: str, stderr: str, normalise: Callable[[str], str]) -> st
     return "".join(line + "\n" for line in lines)
 
 
-def _kill(process: "subprocess.Popen[str]") -> None:
-    """Kill the child and everything it started (process pools, subprocesses)."""
-    if sys.platform != "win32":
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-            return
-        except OSError:
-            pass
-    process.kill()
-
-
 def run_script(
     script: StrPath,
     python: str = sys.executable,
     *,
     python_args: Sequence[str] = (),
+    compat: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
     user_rules: Iterable[UserRule] = (),
     normalize_defaults: bool = True,
+    children: Optional[Children] = None,
 ) -> RunResult:
-    """Run ``script`` with ``python`` as a child process and return what it did."""
+    """Run ``script`` with ``python`` as a child process and return what it did.
+
+    With ``compat`` it runs as ``legacy-coro run`` would run it (``python -m
+    legacy_coro run``), with ``LEGACY_CORO_REPORT`` removed from its environment
+    so that no porting report is written or printed.
+
+    Raises:
+        Interrupted: ``children`` was stopped (a signal) before the script finished.
+    """
     given = os.fspath(script)
     path = os.path.abspath(given)
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    command = [python, *python_args, path]
+    command = [python, *python_args]
+    if compat:
+        env.pop("LEGACY_CORO_REPORT", None)
+        command += ["-m", "legacy_coro", "run"]
+    command.append(path)
     user_rules = tuple(user_rules)
     mono_start, wall_start = time.monotonic(), time.time()
-    process = subprocess.Popen(
-        command,
-        cwd=os.path.dirname(path),
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        start_new_session=sys.platform != "win32",
-    )
-    timed_out = False
-    try:
-        stdout, stderr = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        _kill(process)
-        try:
-            stdout, stderr = process.communicate(timeout=5)
-        except subprocess.TimeoutExpired:  # a grandchild still holds the pipes
-            stdout, stderr = "", ""
-    except BaseException:
-        _kill(process)
-        process.wait()
-        raise
+    done = (children or Children()).run(
+        command, timeout=timeout, cwd=os.path.dirname(path), env=env,
+        stdin=subprocess.DEVNULL)
     mono_end, wall_end = time.monotonic(), time.time()
     window = RunWindow((mono_start, mono_end), (wall_start, wall_end))
 
@@ -168,12 +170,12 @@ def run_script(
 
     return RunResult(
         script=given,
-        returncode=None if timed_out else process.returncode,
-        timed_out=timed_out,
+        returncode=done.returncode,
+        timed_out=done.timed_out,
         duration=mono_end - mono_start,
-        stdout=stdout,
-        stderr=stderr,
-        transcript=_transcript(stdout, stderr, normalise),
+        stdout=done.stdout,
+        stderr=done.stderr,
+        transcript=_transcript(done.stdout, done.stderr, normalise),
         timeout=timeout,
     )
 
@@ -189,19 +191,20 @@ def _status(a: RunResult, b: RunResult) -> str:
 def compare_files(
     a: StrPath,
     b: StrPath,
-    python: Interpreter,
+    python: Union[Interpreter, Column],
     *,
     name: Optional[str] = None,
     **options: Any,
 ) -> PairResult:
-    """Run ``a`` then ``b`` with ``python`` and compare their transcripts.
+    """Run ``a`` then ``b`` (each on its side's interpreter) and compare their transcripts.
 
     ``options`` go to :func:`run_script` (python_args, timeout, user_rules,
-    normalize_defaults).
+    normalize_defaults, children).
     """
-    run_a = run_script(a, python.executable, **options)
-    run_b = run_script(b, python.executable, **options)
-    return PairResult(name or Path(a).name, python, _status(run_a, run_b), run_a, run_b)
+    column = Column.of(python)
+    run_a = run_script(a, column.a.executable, compat=column.compat_a, **options)
+    run_b = run_script(b, column.b.executable, **options)
+    return PairResult(name or Path(a).name, column, _status(run_a, run_b), run_a, run_b)
 
 
 def pair_directories(
@@ -218,37 +221,74 @@ def pair_directories(
 
 def compare_pairs(
     pairs: Sequence[Tuple[str, Optional[Path], Optional[Path]]],
-    pythons: Sequence[Interpreter],
+    pythons: Sequence[Union[Interpreter, Column]],
     *,
     jobs: int = 1,
     progress: Optional[Callable[[int, int, PairResult], None]] = None,
+    children: Optional[Children] = None,
     **options: Any,
 ) -> List[PairResult]:
-    """Compare every pair under every interpreter, ``jobs`` pairs at a time.
+    """Compare every pair in every column, ``jobs`` pairs at a time.
 
     Results come back in the order of ``pairs`` then ``pythons``; ``progress``
-    is called as each finishes with (done, total, result).
+    is called (in this thread) as each finishes with (done, total, result).
+    Once ``children`` is stopped no pair starts, the running ones are dropped,
+    and what finished is returned; a stopped run returns within a few tenths
+    of a second even if a script's descendant escaped the kill and holds a pipe
+    (the worker threads are daemons).
     """
-    work: List[Tuple[str, Optional[Path], Optional[Path], Interpreter]] = [
-        (name, a, b, python) for name, a, b in pairs for python in pythons
+    columns = [Column.of(python) for python in pythons]
+    children = children if children is not None else Children()
+    work: List[Tuple[str, Optional[Path], Optional[Path], Column]] = [
+        (name, a, b, column) for name, a, b in pairs for column in columns
     ]
 
-    def one(item: Tuple[str, Optional[Path], Optional[Path], Interpreter]) -> PairResult:
-        name, a, b, python = item
+    def one(item: Tuple[str, Optional[Path], Optional[Path], Column]) -> PairResult:
+        name, a, b, column = item
         if a is None:
-            return PairResult(name, python, MISSING_A, None, None)
+            return PairResult(name, column, MISSING_A, None, None)
         if b is None:
-            return PairResult(name, python, MISSING_B, None, None)
-        return compare_files(a, b, python, name=name, **options)
+            return PairResult(name, column, MISSING_B, None, None)
+        return compare_files(a, b, column, name=name, children=children, **options)
 
+    todo = iter(range(len(work)))
+    take = threading.Lock()
+    finished: queue.Queue[Tuple[int, Union[PairResult, BaseException]]] = queue.Queue()
+
+    def worker() -> None:
+        while not children.stopped:
+            with take:
+                index = next(todo, None)
+            if index is None:
+                return
+            try:
+                finished.put((index, one(work[index])))
+            except Interrupted:
+                return
+            except BaseException as exc:  # noqa: B036 - handed to the main thread
+                finished.put((index, exc))
+                return
+
+    threads = [threading.Thread(target=worker, name=f"legacy-coro compare {n}", daemon=True)
+               for n in range(max(1, min(jobs, len(work))))]
+    for thread in threads:
+        thread.start()
     results: List[Optional[PairResult]] = [None] * len(work)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(one, item): index for index, item in enumerate(work)}
-        for done, future in enumerate(concurrent.futures.as_completed(futures), 1):
-            result = future.result()
-            results[futures[future]] = result
-            if progress is not None:
-                progress(done, len(work), result)
+    done = 0
+    while done < len(work):
+        try:
+            index, outcome = finished.get(timeout=0.2)
+        except queue.Empty:
+            if not any(thread.is_alive() for thread in threads) and finished.empty():
+                break  # stopped: every worker has left
+            continue
+        if isinstance(outcome, BaseException):
+            children.stop()
+            raise outcome
+        done += 1
+        results[index] = outcome
+        if progress is not None:
+            progress(done, len(work), outcome)
     return [r for r in results if r is not None]
 
 
@@ -261,19 +301,57 @@ def _running_version() -> str:
     return "{}.{}".format(*sys.version_info[:2])
 
 
-def _version_of(executable: str) -> Optional[str]:
-    """Return "X.Y" for an interpreter that runs, else None."""
+def _probe(executable: str, code: str, children: Optional[Children] = None,
+           cwd: Optional[str] = None) -> Optional[str]:
+    """Return what ``executable -c code`` prints, or None when it fails or does not run."""
     try:
-        out = subprocess.run(
-            [executable, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.SubprocessError):
+        done = (children or Children()).run([executable, "-c", code], timeout=30, cwd=cwd,
+                                            stdin=subprocess.DEVNULL)
+    except OSError:
         return None
-    return out.stdout.strip() if out.returncode == 0 else None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _version_of(executable: str, children: Optional[Children] = None) -> Optional[str]:
+    """Return "X.Y" for an interpreter that runs, else None."""
+    return _probe(executable, "import sys; print('%d.%d' % sys.version_info[:2])", children)
+
+
+def _version_tuple(label: str) -> Tuple[int, ...]:
+    return tuple(int(part) for part in label.split("."))
+
+
+def install_advice(executable: str) -> str:
+    """Say how to install legacy_coro for ``executable`` (it is not on the public index)."""
+    python = shlex.quote(executable)
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "setup.cfg").is_file() and (checkout / "pyproject.toml").is_file():
+        return (f"install it there from this checkout: "
+                f"{python} -m pip install {shlex.quote(str(checkout))}")
+    from legacy_coro import __version__
+
+    return (f"install it there from a wheel built in a checkout of legacy_coro (`python -m pip "
+            f"wheel --no-deps .`): {python} -m pip install "
+            f"legacy_coro-{__version__}-py3-none-any.whl")
+
+
+def check_compat(python: Interpreter, option: str = "--compat-a",
+                 children: Optional[Children] = None, cwd: Optional[str] = None) -> None:
+    """Check that ``python`` can run scripts under the compat layer (``-m legacy_coro run``).
+
+    Raises:
+        LookupError: with a message saying why not and what to do.
+    """
+    if _VERSION.fullmatch(python.label) and _version_tuple(python.label) < (3, 8):
+        raise LookupError(
+            f"{option}: legacy-coro run needs Python 3.8+, and side A runs on Python "
+            f"{python.label} ({python.executable}), where old code runs as it is: drop "
+            f"{option}")
+    code = "import legacy_coro._runner"
+    if _probe(python.executable, code, children, cwd) is None:
+        raise LookupError(
+            f"{option}: {python.executable} cannot import legacy_coro, so it cannot run side A "
+            f"under legacy-coro run; {install_advice(python.executable)}")
 
 
 def _pyenv_root() -> Optional[Path]:
@@ -309,16 +387,19 @@ def _pyenv_candidates(version: str) -> List[str]:
     return [exe for _, exe in sorted(found, reverse=True)]
 
 
-def resolve_python(spec: str) -> Interpreter:
+def resolve_python(spec: str, *, option: str = "--python",
+                   children: Optional[Children] = None) -> Interpreter:
     """Resolve ``--python`` SPEC: a path, a command on PATH, or a version like ``3.12``.
 
     A version is looked for as the running interpreter, then ``pythonX.Y`` on
     PATH, then ``$(pyenv root)/versions/X.Y.*/bin/pythonX.Y`` (newest patch
     first); each candidate must run and report that version.  The label is
-    the version the interpreter reports ("3.12").
+    the version the interpreter reports ("3.12").  ``option`` names the option
+    in messages; ``children`` runs the probes (so that a signal stops them).
 
     Raises:
         LookupError: with a message saying what was tried and what to do.
+        Interrupted: ``children`` was stopped.
     """
     if _VERSION.fullmatch(spec):
         candidates: List[str] = []
@@ -329,23 +410,23 @@ def resolve_python(spec: str) -> Interpreter:
             candidates.append(on_path)
         candidates += _pyenv_candidates(spec)
         for candidate in candidates:
-            if _version_of(candidate) == spec:
+            if _version_of(candidate, children) == spec:
                 return Interpreter(spec, candidate)
         raise LookupError(
-            f"--python {spec}: found no working Python {spec} (looked for python{spec} on "
+            f"{option} {spec}: found no working Python {spec} (looked for python{spec} on "
             f"PATH and in pyenv's versions/{spec}.*); install it (e.g. `pyenv install {spec}`) "
             "or pass the interpreter's path"
         )
     executable = spec if (os.sep in spec or "/" in spec) else shutil.which(spec)
     if executable is None or not os.path.isfile(executable):
         raise LookupError(
-            f"--python {spec}: no such interpreter; pass a path to a Python executable, "
+            f"{option} {spec}: no such interpreter; pass a path to a Python executable, "
             "a command on PATH, or a version such as 3.12"
         )
-    version = _version_of(executable)
+    version = _version_of(executable, children)
     if version is None:
         raise LookupError(
-            f"--python {spec}: {executable} did not run as a Python interpreter; "
+            f"{option} {spec}: {executable} did not run as a Python interpreter; "
             "pass a working Python executable or a version such as 3.12"
         )
     return Interpreter(version, executable)
@@ -376,6 +457,9 @@ class Options(NamedTuple):
     json: bool
     colour: bool
     width: int
+    python_a: Optional[str] = None  #: side A's interpreter, for every column
+    python_b: Optional[str] = None  #: side B's interpreter, for every column
+    compat_a: bool = False  #: run side A under legacy-coro run
 
 
 def default_directories(cwd: Optional[Path] = None) -> Tuple[Path, Path]:
@@ -468,9 +552,32 @@ def _exit(run: Optional[RunResult]) -> str:
     return "killed" if run.returncode is None else str(run.returncode)
 
 
+_UNDER = "legacy-coro run"
+
+
+def _where(column: Column) -> str:
+    """Return "on Python 3.12", or what each side ran on when that differs."""
+    a, b = column.a, column.b
+    if a.executable == b.executable:
+        under = f", A under {_UNDER}" if column.compat_a else ""
+        return f"on Python {a.label}{under}"
+    under = f", under {_UNDER}" if column.compat_a else ""
+    return f"on Python {a.label} (A{under}) and {b.label} (B)"
+
+
+def _header(column: Column) -> str:
+    a, b = column.a, column.b
+    if a.executable == b.executable:
+        under = f"; A under {_UNDER}" if column.compat_a else ""
+        return f"== Python {a.label} ({a.executable}){under} =="
+    under = f"{_UNDER} on " if column.compat_a else ""
+    return (f"== A: {under}Python {a.label} ({a.executable}); "
+            f"B: Python {b.label} ({b.executable}) ==")
+
+
 def _verdict(result: PairResult) -> str:
     a, b = result.a, result.b
-    where = f"on Python {result.python.label}"
+    where = _where(result.column)
     if a is None or b is None:
         return f"{result.status}: {result.name} {where}"
     if result.status == SAME:
@@ -505,20 +612,26 @@ def _run_json(run: Optional[RunResult], with_transcript: bool) -> Optional[Dict[
     return data
 
 
-def to_json(a: str, b: str, pythons: Sequence[Interpreter],
-            results: Sequence[PairResult]) -> str:
+def to_json(a: str, b: str, columns: Sequence[Union[Interpreter, Column]],
+            results: Sequence[PairResult], interrupted: Optional[str] = None) -> str:
     """Return the results as a JSON document (transcripts only where not the same)."""
     import json
 
+    def side(python: Interpreter) -> Dict[str, str]:
+        return {"label": python.label, "executable": python.executable}
+
+    shown = [Column.of(c) for c in columns]
     document = {
         "a": a,
         "b": b,
-        "pythons": [{"label": p.label, "executable": p.executable} for p in pythons],
-        "same": all(r.status == SAME for r in results),
+        "compat_a": any(c.compat_a for c in shown),
+        "pythons": [{"label": c.label, "a": side(c.a), "b": side(c.b)} for c in shown],
+        "same": interrupted is None and all(r.status == SAME for r in results),
+        "interrupted": interrupted,
         "results": [
             {
                 "name": r.name,
-                "python": r.python.label,
+                "python": r.column.label,
                 "status": r.status,
                 "a": _run_json(r.a, r.status != SAME),
                 "b": _run_json(r.b, r.status != SAME),
@@ -534,43 +647,68 @@ def _table(rows: List[List[str]]) -> List[str]:
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
 
 
-def _directory_report(results: Sequence[PairResult], pythons: Sequence[Interpreter],
-                      a: Path, b: Path) -> List[str]:
-    by_name: Dict[str, List[PairResult]] = {}
-    for result in results:
-        by_name.setdefault(result.name, []).append(result)
-    lines = [f"A: {a}", f"B: {b}", ""]
+def _side_note(columns: Sequence[Column], side: str) -> str:
+    """Say what a directory's scripts ran on, when that is not simply "the Python of the column"."""
+    if all(c.a.executable == c.b.executable and not c.compat_a for c in columns):
+        return ""
+    pythons = {getattr(c, side) for c in columns}
+    under = f"  under {_UNDER}" if side == "a" and columns[0].compat_a else ""
     if len(pythons) == 1:
-        rows = [["name", f"status ({pythons[0].label})", "exit A/B", "seconds A/B"]]
-        for name, (r,) in by_name.items():
+        (python,) = pythons
+        return f"{under or ' '} on Python {python.label} ({python.executable})"
+    return under
+
+
+def _directory_report(results: Sequence[PairResult], columns: Sequence[Column],
+                      a: Path, b: Path, total: int,
+                      interrupted: Optional[str] = None) -> List[str]:
+    by_name: Dict[str, Dict[Column, PairResult]] = {}
+    for result in results:
+        by_name.setdefault(result.name, {})[result.column] = result
+    lines = [f"A: {a}{_side_note(columns, 'a')}", f"B: {b}{_side_note(columns, 'b')}", ""]
+    if not by_name:
+        lines.append("(no pair finished)")
+    elif len(columns) == 1:
+        rows = [["name", f"status ({columns[0].label})", "exit A/B", "seconds A/B"]]
+        for name, per_column in by_name.items():
+            r = per_column[columns[0]]
             seconds = ("-" if r.a is None or r.b is None
                        else f"{r.a.duration:.2f}/{r.b.duration:.2f}")
             rows.append([name, r.status, f"{_exit(r.a)}/{_exit(r.b)}" if r.a else "-", seconds])
+        lines += _table(rows)
     else:
-        rows = [["name"] + [p.label for p in pythons]]
-        for name, per_python in by_name.items():
+        rows = [["name"] + [c.label for c in columns]]
+        for name, per_column in by_name.items():
             cells = []
-            for r in per_python:
-                cell = r.status
-                if r.a is not None and r.b is not None:
-                    if r.status in (FAILED, TIMED_OUT):
-                        cell += f" {_exit(r.a)}/{_exit(r.b)}"
-                    cell += f" {r.a.duration:.2f}s/{r.b.duration:.2f}s"
+            for column in columns:
+                found = per_column.get(column)
+                if found is None:
+                    cells.append("not run")
+                    continue
+                cell = found.status
+                if found.a is not None and found.b is not None:
+                    if found.status in (FAILED, TIMED_OUT):
+                        cell += f" {_exit(found.a)}/{_exit(found.b)}"
+                    cell += f" {found.a.duration:.2f}s/{found.b.duration:.2f}s"
                 cells.append(cell)
             rows.append([name] + cells)
-    lines += _table(rows)
+        lines += _table(rows)
     bad = [r for r in results if r.status != SAME]
     counts: Dict[str, int] = {}
-    for r in bad:
+    for r in results:
         counts[r.status] = counts.get(r.status, 0) + 1
-    labels = ", ".join(p.label for p in pythons)
-    unit = "pairs" if len(pythons) == 1 else "pair runs"
+    labels = ", ".join(c.label for c in columns)
+    unit = "pairs" if len(columns) == 1 else "pair runs"
     lines.append("")
     lines += _hints(results)
-    if not bad:
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+    if interrupted is not None:
+        lines.append(f"verdict: interrupted by {interrupted} after {len(results)} of {total} "
+                     f"{unit} on Python {labels}" + (f" ({summary})" if summary else ""))
+    elif not bad:
         lines.append(f"verdict: all {len(results)} {unit} same on Python {labels}")
     else:
-        summary = ", ".join(f"{n} {status}" for status, n in counts.items())
+        summary = ", ".join(f"{n} {status}" for status, n in counts.items() if status != SAME)
         lines.append(f"verdict: {len(bad)} of {len(results)} {unit} not the same on Python "
                      f"{labels} ({summary}); `legacy-coro compare A/NAME.py B/NAME.py` "
                      "shows one pair side by side")
@@ -579,14 +717,20 @@ def _directory_report(results: Sequence[PairResult], pythons: Sequence[Interpret
 
 def _hints(results: Sequence[PairResult]) -> List[str]:
     """Return a hint for each interpreter whose runs could not import legacy_coro."""
+    lacking: Dict[Interpreter, None] = {}
+    for r in results:
+        for python, run in ((r.column.a, r.a), (r.column.b, r.b)):
+            if run is not None and "No module named 'legacy_coro'" in run.stderr:
+                lacking[python] = None
     hints = []
-    for python in dict.fromkeys(r.python for r in results):
-        if any("No module named 'legacy_coro'" in run.stderr
-               for r in results if r.python == python
-               for run in (r.a, r.b) if run is not None):
-            hints.append(f"hint: {python.executable} cannot import legacy_coro; install it "
-                         f"there: {python.executable} -m pip install legacy_coro "
-                         "(or -e . from the checkout)")
+    for python in lacking:
+        if _VERSION.fullmatch(python.label) and _version_tuple(python.label) < (3, 8):
+            hints.append(f"hint: Python {python.label} ({python.executable}) cannot import "
+                         "legacy_coro, which needs Python 3.8+; run there only code that does "
+                         "not import it (the old code as it was)")
+        else:
+            hints.append(f"hint: {python.executable} cannot import legacy_coro; "
+                         f"{install_advice(python.executable)}")
     return hints
 
 
@@ -596,7 +740,7 @@ def _file_report(results: Sequence[PairResult], options: Options) -> List[str]:
         assert result.a is not None and result.b is not None
         titles = (result.a.script, result.b.script)
         a_lines, b_lines = result.a.transcript.splitlines(), result.b.transcript.splitlines()
-        lines.append(f"== Python {result.python.label} ({result.python.executable}) ==")
+        lines.append(_header(result.column))
         if options.diff:
             lines += unified(a_lines, b_lines, titles, options.colour)
         else:
@@ -606,19 +750,69 @@ def _file_report(results: Sequence[PairResult], options: Options) -> List[str]:
         lines.append(_verdict(result))
         lines.append("")
     if len(results) > 1:
-        bad = [r.python.label for r in results if r.status != SAME]
+        bad = [r.column.label for r in results if r.status != SAME]
         lines.append("verdict: same on every interpreter" if not bad
                      else f"verdict: not the same on Python {', '.join(bad)}")
-    else:
+    elif results:
         lines.pop()
     return lines
 
 
+def _columns(options: Options, children: Children, cwd_a: str) -> List[Column]:
+    """Resolve the interpreters: one column per --python, each side fixed by --python-a/-b."""
+    pythons = [resolve_python(spec, children=children) for spec in options.pythons]
+    if len({p.label for p in pythons}) < len(pythons):  # label them as given
+        pythons = [Interpreter(spec, p.executable) for spec, p in zip(options.pythons, pythons)]
+    fixed_a = (resolve_python(options.python_a, option="--python-a", children=children)
+               if options.python_a else None)
+    fixed_b = (resolve_python(options.python_b, option="--python-b", children=children)
+               if options.python_b else None)
+    if fixed_a is not None and fixed_b is not None and pythons:
+        raise LookupError("--python chooses the interpreter of a side that --python-a or "
+                          "--python-b does not fix, and they fix both: drop --python")
+    if not pythons:
+        pythons = [Interpreter(_running_version(), sys.executable)]
+    columns = []
+    for python in pythons:
+        a, b = fixed_a or python, fixed_b or python
+        label = a.label if a.executable == b.executable else f"{a.label}/{b.label}"
+        columns.append(Column(label, a, b, options.compat_a))
+    if options.compat_a:
+        for a in dict.fromkeys(c.a for c in columns):
+            check_compat(a, "--compat-a", children, cwd_a)
+    return columns
+
+
+def _no_scripts(directory: str) -> bool:
+    return not any(p.is_file() for p in Path(directory).glob("*.py"))
+
+
 def run_compare(options: Options, out: Any = None, err: Any = None) -> int:
-    """Do what ``legacy-coro compare`` was asked; return its exit code (0 same, 1 not, 2 usage)."""
+    """Do what ``legacy-coro compare`` was asked; return its exit code.
+
+    0 every pair the same, 1 not, 2 usage error, 128 + N when signal N stopped it.
+    """
     out = out if out is not None else sys.stdout
     err = err if err is not None else sys.stderr
+    children = Children()
+    with children.handling_signals():
+        try:
+            return _run_compare(options, children, out, err)
+        except Interrupted:  # while probing the interpreters
+            pass
+    return _interrupted(children, 0, 0, err)
 
+
+def _interrupted(children: Children, finished: int, total: int, err: Any) -> int:
+    signum = children.signum
+    assert signum is not None  # only a signal stops a run that returns
+    print(f"legacy-coro compare: interrupted by {signal_name(signum)}: {finished} of {total} "
+          "pair runs finished; every script still running was killed, with what it started",
+          file=err)
+    return 128 + signum
+
+
+def _run_compare(options: Options, children: Children, out: Any, err: Any) -> int:
     try:
         paths = list(options.paths)
         if not paths:
@@ -632,12 +826,12 @@ def run_compare(options: Options, out: Any = None, err: Any = None) -> int:
                 raise UsageError("pass two .py files or two directories, not one of each")
             for path in paths:
                 _check_script(path)
+        elif all(_no_scripts(path) for path in paths):
+            raise UsageError(f"no *.py files in {paths[0]} or in {paths[1]} (only the top level "
+                             "of each directory is compared); pass two directories of scripts")
         try:
-            pythons = ([resolve_python(spec) for spec in options.pythons]
-                       or [Interpreter(_running_version(), sys.executable)])
-            if len({p.label for p in pythons}) < len(pythons):  # label them as given
-                pythons = [Interpreter(spec, p.executable)
-                           for spec, p in zip(options.pythons, pythons)]
+            columns = _columns(options, children,
+                               paths[0] if directories[0] else os.path.dirname(paths[0]) or ".")
         except LookupError as exc:
             raise UsageError(str(exc)) from None
     except UsageError as exc:
@@ -646,28 +840,39 @@ def run_compare(options: Options, out: Any = None, err: Any = None) -> int:
 
     run_options: Dict[str, Any] = dict(
         timeout=options.timeout, python_args=tuple(options.python_args),
-        user_rules=tuple(options.user_rules), normalize_defaults=options.normalize_defaults)
+        user_rules=tuple(options.user_rules), normalize_defaults=options.normalize_defaults,
+        children=children)
+    jobs = options.jobs or os.cpu_count() or 1
     a, b = paths
     if all(directories):
         pairs = pair_directories(a, b)
+        total = len(pairs) * len(columns)
         show_progress = not options.json and hasattr(err, "isatty") and err.isatty()
 
         def progress(done: int, total: int, result: PairResult) -> None:
-            err.write(f"\r\033[K[{done}/{total}] {result.name} ({result.python.label}): "
+            err.write(f"\r\033[K[{done}/{total}] {result.name} ({result.column.label}): "
                       f"{result.status}")
             err.flush()
 
-        results = compare_pairs(pairs, pythons, jobs=options.jobs,
+        results = compare_pairs(pairs, columns, jobs=jobs,
                                 progress=progress if show_progress else None, **run_options)
         if show_progress:
             err.write("\r\033[K")
             err.flush()
-        text = (to_json(a, b, pythons, results) if options.json
-                else "\n".join(_directory_report(results, pythons, Path(a), Path(b))))
+        signame = signal_name(children.signum) if children.signum else None
+        text = (to_json(a, b, columns, results, signame) if options.json
+                else "\n".join(_directory_report(results, columns, Path(a), Path(b), total,
+                                                 signame)))
     else:
-        results = compare_pairs([(Path(a).name, Path(a), Path(b))], pythons,
-                                jobs=options.jobs, **run_options)
-        text = (to_json(a, b, pythons, results) if options.json
+        total = len(columns)
+        results = compare_pairs([(Path(a).name, Path(a), Path(b))], columns,
+                                jobs=jobs, **run_options)
+        signame = signal_name(children.signum) if children.signum else None
+        text = (to_json(a, b, columns, results, signame) if options.json
                 else "\n".join(_file_report(results, options)))
-    print(text, file=out)
+    if text:
+        print(text, file=out)
+    if children.signum is not None:
+        out.flush()
+        return _interrupted(children, len(results), total, err)
     return 0 if results and all(r.status == SAME for r in results) else 1

@@ -8,6 +8,7 @@ never imports LibCST.
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Dict, Optional, Sequence
 
@@ -46,8 +47,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     """Run the ``legacy-coro`` command line and return its exit code."""
     parser = _build_parser()
     args = parser.parse_args(argv)
-    code: int = args._run(args)
-    sys.stdout.flush()
+    try:
+        code: int = args._run(args)
+        sys.stdout.flush()
+    except KeyboardInterrupt:  # compare and port --verify handle SIGINT themselves
+        print(f"legacy-coro {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `legacy-coro compare --json | head`: the reader has gone
+        # what the Python documentation advises: no more writes to the closed pipe,
+        # including the flush at exit (see "Note on SIGPIPE" in the signal module)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     return code
 
 

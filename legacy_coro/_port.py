@@ -18,9 +18,24 @@ import multiprocessing
 import os
 import sys
 import tempfile
-from typing import IO, Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import (
+    IO,
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterator,
+    List,
+    NamedTuple,
+    Optional,
+    Sequence,
+    Tuple,
+)
 
 from legacy_coro._port_reasons import ERROR_CODES, REASONS
+
+if TYPE_CHECKING:  # imported when --verify runs
+    from legacy_coro._children import Children
+    from legacy_coro._compare import Column, RunResult
 
 __all__ = ["Options", "Outcome", "port_paths", "iter_python_files"]
 
@@ -39,6 +54,10 @@ class Options(NamedTuple):
     json: bool = False
     verify: bool = False
     timeout: float = 60.0
+    python_a: Optional[str] = None  #: --verify: run the original on this interpreter
+    python_b: Optional[str] = None  #: --verify: run the port on this interpreter
+    #: --verify: run the original under legacy-coro run (None: unless python_a is given)
+    compat_a: Optional[bool] = None
 
 
 class Outcome(NamedTuple):
@@ -136,29 +155,75 @@ def _run_jobs(jobs: List[Tuple[str, bool, bool, bool]], workers: int) -> List[Ou
         return list(pool.map(_port_file, jobs, chunksize=chunk))
 
 
-def _verify(outcome: Outcome, err: IO[str], timeout: float) -> bool:
-    """Run the original and the ported script; report and return whether they match."""
-    from legacy_coro._compare import Interpreter, compare_files, unified
+def _verify_column(options: Options, children: "Children") -> "Column":
+    """Return the ``_compare.Column`` --verify runs in (LookupError: a usage error)."""
+    from legacy_coro._compare import Column, Interpreter, check_compat, resolve_python
+
+    here = Interpreter("{}.{}".format(*sys.version_info[:2]), sys.executable)
+    a = (resolve_python(options.python_a, option="--python-a", children=children)
+         if options.python_a else here)
+    b = (resolve_python(options.python_b, option="--python-b", children=children)
+         if options.python_b else here)
+    compat = options.python_a is None if options.compat_a is None else options.compat_a
+    if compat:
+        check_compat(a, "--compat-a" if options.compat_a else "--verify (the original runs "
+                     "under legacy-coro run; --no-compat-a runs it plainly)", children)
+    return Column(a.label if a == b else f"{a.label}/{b.label}", a, b, compat)
+
+
+def _sides(column: "Column") -> str:
+    under = "under legacy-coro run " if column.compat_a else ""
+    if column.a == column.b:
+        return (f"the original {under}and the port on Python {column.a.label}" if under
+                else f"on Python {column.a.label}")
+    return f"the original {under}on Python {column.a.label}, the port on {column.b.label}"
+
+
+def _why(run: "RunResult") -> str:
+    """Say how a run failed: its exit code and its error (the exception line of its last
+    traceback, else the last line of its stderr)."""
+    if run.timed_out:
+        return f"killed after the {run.timeout:g} s timeout"
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    error = lines[-1].strip() if lines else ""
+    headers = [n for n, line in enumerate(lines) if line == "Traceback (most recent call last):"]
+    if headers:
+        error = next((line for line in lines[headers[-1] + 1:] if not line[:1].isspace()), error)
+    return f"exit {run.returncode}" + (f": {error}" if error else ", nothing on stderr")
+
+
+def _verify(outcome: Outcome, err: IO[str], timeout: float, column: "Column",
+            children: "Children") -> str:
+    """Run the original and the ported script; report and return "same", "different", "original"."""
+    from legacy_coro._compare import compare_files, unified
 
     assert outcome.new is not None
     directory = os.path.dirname(os.path.abspath(outcome.path))
-    python = Interpreter("{}.{}".format(*sys.version_info[:2]), sys.executable)
     fd, ported_path = tempfile.mkstemp(suffix=".py", prefix=".legacy_coro_port_", dir=directory)
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(outcome.new)
-        result = compare_files(outcome.path, ported_path, python, timeout=timeout)
+        result = compare_files(outcome.path, ported_path, column, timeout=timeout,
+                               children=children)
     finally:
         os.unlink(ported_path)
+    sides = _sides(column)
     if result.status == "same":
-        err.write(f"{outcome.path}: verify: same transcript on Python {python.label}\n")
-        return True
-    err.write(f"{outcome.path}: verify: {result.status} on Python {python.label}\n")
+        err.write(f"{outcome.path}: verify: same transcript, {sides}\n")
+        return "same"
+    if result.a is not None and not result.a.ok:
+        err.write(f"{outcome.path}: verify: the original does not run ({_why(result.a)}), "
+                  f"{sides}; nothing to compare the port with\n")
+        return "original"
+    if result.b is not None and not result.b.ok:
+        err.write(f"{outcome.path}: verify: the port failed ({_why(result.b)}), {sides}\n")
+    else:
+        err.write(f"{outcome.path}: verify: different, {sides}\n")
     a = result.a.transcript.splitlines() if result.a else []
     b = result.b.transcript.splitlines() if result.b else []
     for line in unified(a, b, ("original", "ported")):
         err.write(line + "\n")
-    return False
+    return "different"
 
 
 def _plural(count: int, word: str) -> str:
@@ -183,22 +248,49 @@ def port_paths(options: Options, out: Optional[IO[str]] = None,
     jobs = [(f, write, want_new, options.diff) for f in files if f != "-"]
     outcomes.extend(_run_jobs(jobs, options.jobs))
     # Verify, then write what --verify approved.
-    failed_verify: Set[str] = set()
+    failed_verify: Dict[str, str] = {}
     if options.verify:
-        for outcome in outcomes:
-            if not outcome.changed or outcome.path == "-":
-                continue
-            if not _verify(outcome, err, options.timeout):
-                failed_verify.add(outcome.path)
-            elif not (options.diff or options.check):
-                with open(outcome.path, "wb") as stream:
-                    assert outcome.new is not None
-                    stream.write(outcome.new)
+        from legacy_coro._children import Children, Interrupted, signal_name
+
+        children = Children()
+        with children.handling_signals():
+            try:
+                column = _verify_column(options, children)
+            except LookupError as exc:
+                err.write(f"legacy-coro port: error: {exc}\n")
+                return EXIT_USAGE
+            except Interrupted:  # while probing: every file below is marked interrupted
+                pass
+            for outcome in outcomes:
+                if not outcome.changed or outcome.path == "-":
+                    continue
+                if children.stopped:
+                    failed_verify[outcome.path] = "interrupted"
+                    continue
+                try:
+                    verdict = _verify(outcome, err, options.timeout, column, children)
+                except Interrupted:
+                    failed_verify[outcome.path] = "interrupted"
+                    continue
+                if verdict != "same":
+                    failed_verify[outcome.path] = verdict
+                elif not (options.diff or options.check):
+                    with open(outcome.path, "wb") as stream:
+                        assert outcome.new is not None
+                        stream.write(outcome.new)
+        if children.signum is not None:
+            _report(options, outcomes, stdin_new, failed_verify, out, err)
+            stopped = sum(1 for kind in failed_verify.values() if kind == "interrupted")
+            err.write(f"legacy-coro port: interrupted by {signal_name(children.signum)}: "
+                      f"{_plural(stopped, 'file')} not verified and not written; the scripts "
+                      "still running were killed, with what they started\n")
+            return 128 + children.signum
     return _report(options, outcomes, stdin_new, failed_verify, out, err)
 
 
 def _report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes],
-            failed_verify: Set[str], out: IO[str], err: IO[str]) -> int:
+            failed_verify: Dict[str, str], out: IO[str], err: IO[str]) -> int:
+    """Print the report; ``failed_verify`` maps the files --verify did not approve to why."""
     converted_names = {name for o in outcomes for name in o.converted_names}
     sites: List[Tuple[str, int, str, str]] = []
     for outcome in outcomes:
@@ -217,6 +309,8 @@ def _report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes
         status = EXIT_CHANGED
     if any(o.error[0] != "internal" for o in failures if o.error):
         status = EXIT_USAGE
+    if "original" in failed_verify.values():
+        status = max(status, EXIT_USAGE)
     if any(o.error[0] == "internal" for o in failures if o.error):
         status = EXIT_INTERNAL
     for outcome in outcomes:
@@ -238,8 +332,15 @@ def _report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes
         summary += f", {_plural(errors, 'error')}"
     if failures:
         summary += f", {_plural(len(failures), 'file')} not ported"
-    if failed_verify:
-        summary += f", {_plural(len(failed_verify), 'file')} failed verification (not written)"
+    kinds = list(failed_verify.values())
+    if kinds.count("different"):
+        summary += (f", {_plural(kinds.count('different'), 'file')} failed verification "
+                    "(not written)")
+    if kinds.count("original"):
+        summary += (f", {_plural(kinds.count('original'), 'file')} not verified: the original "
+                    "does not run (not written)")
+    if kinds.count("interrupted"):
+        summary += f", {_plural(kinds.count('interrupted'), 'file')} not verified: interrupted"
     if options.json:
         out.write(json.dumps(_json(outcomes, sites, summary, status), indent=2) + "\n")
         return status

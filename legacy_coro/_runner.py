@@ -1,20 +1,22 @@
 """Run a script or module as ``__main__`` with the compat layer installed.
 
-Behaves as ``python script.py args`` / ``python -m module args`` would: the
-same ``sys.argv``, ``sys.path[0]``, ``__file__``, exit code and stdin/stdout;
-an uncaught exception goes to ``sys.excepthook`` with a traceback that starts
-at the user's code (the runner's and runpy's frames are cut off).
+Behaves as ``python script.py args`` / ``python -m module args`` / ``python -``
+/ ``python DIR`` would: the same ``sys.argv``, ``sys.path[0]``, ``__file__``,
+exit code and stdin/stdout; an uncaught exception goes to ``sys.excepthook``
+with a traceback that starts at the user's code (the runner's and runpy's
+frames are cut off); a file that cannot be decoded gets the interpreter's own
+``SyntaxError``.
 """
 
 import os
 import runpy
 import sys
-import tokenize
 import types
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from legacy_coro import _install
 from legacy_coro._report import Recorder, render_json, render_table
+from legacy_coro._source import decode_source
 
 __all__ = ["run"]
 
@@ -52,15 +54,52 @@ def _exit_code(exc: SystemExit) -> int:
     return 1
 
 
+def _has_main_module(path: str) -> bool:
+    """Whether ``python PATH`` runs PATH's ``__main__`` (a directory or a zip file)."""
+    if os.path.isdir(path):
+        return True
+    import zipfile
+
+    return zipfile.is_zipfile(path)
+
+
+def _run_main_of(path: str) -> None:
+    """Run the ``__main__`` module of a directory or zip file, as ``python DIR`` does."""
+    # 3.9+ put the directory in front of sys.path absolute; 3.8 as typed.
+    sys.path[0] = os.path.abspath(path) if sys.version_info >= (3, 9) else path
+    main = types.ModuleType("__main__")
+    saved_main = sys.modules.get("__main__")
+    sys.modules["__main__"] = main
+    try:
+        # What the interpreter itself calls for `python DIR` (and -m), in every
+        # version since 3.4: it imports __main__ from sys.path[0] through the
+        # import system (and so the compat layer's hook) and runs it in
+        # sys.modules["__main__"], leaving sys.argv[0] as typed.
+        run_as_main = getattr(runpy, "_run_module_as_main", None)
+        if run_as_main is not None:
+            run_as_main("__main__", False)
+        else:  # pragma: no cover - not seen on CPython 3.8-3.14
+            runpy.run_path(path, run_name="__main__")
+    finally:
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
+
+
 def _run_script(path: str) -> None:
-    """Execute the file at *path* as the ``__main__`` module."""
-    if not os.path.isfile(path):  # a directory or zip with __main__.py
-        runpy.run_path(path, run_name="__main__")
+    """Execute the file at *path* (``-``: stdin) as the ``__main__`` module."""
+    if path != "-" and _has_main_module(path):  # a directory or zip with __main__.py
+        _run_main_of(path)
         return
-    # 3.9+ gives __main__ an absolute __file__; 3.8 kept the path as typed.
-    filename = os.path.abspath(path) if sys.version_info >= (3, 9) else path
-    with tokenize.open(path) as source_file:
-        source = source_file.read()
+    if path == "-":
+        filename = "<stdin>"
+        stdin = getattr(sys.stdin, "buffer", None)
+        data = stdin.read() if stdin is not None else sys.stdin.read().encode("utf-8")
+    else:
+        # 3.9+ gives __main__ an absolute __file__; 3.8 kept the path as typed.
+        filename = os.path.abspath(path) if sys.version_info >= (3, 9) else path
+        with open(path, "rb") as source_file:
+            data = source_file.read()
+    source = decode_source(data, filename, path if path != "-" else filename)
     if "plain-generator-await" in _install.installed():
         from legacy_coro._rewrite import compile_source
 
@@ -93,11 +132,11 @@ def run(target: str, args: List[str], *, module: bool = False, report: Optional[
             exit, otherwise a file to write the report to as JSON.
         restore: opt-in behaviour changes to restore too (``install(restore=)``).
     """
-    if not module and not os.path.exists(target):
-        # what the interpreter says and does for a missing script
-        print(f"legacy-coro run: can't open file {os.path.abspath(target)!r}: "
-              "[Errno 2] No such file or directory", file=sys.stderr)
-        return 2
+    problem = _cannot_run(target, module) or _cannot_write(report)
+    if problem:
+        message, code = problem
+        print(f"legacy-coro run: {message}", file=sys.stderr)
+        return code
     recorder = Recorder() if report is not None else None
     saved_argv, saved_path0 = sys.argv[:], sys.path[0] if sys.path else None
     if not sys.path:
@@ -105,9 +144,12 @@ def run(target: str, args: List[str], *, module: bool = False, report: Optional[
     if module:
         sys.argv = ["-m"] + list(args)  # runpy puts the module's file in argv[0]
         sys.path[0] = os.getcwd()
+    elif target == "-":
+        sys.argv = ["-"] + list(args)
+        sys.path[0] = ""
     else:
         sys.argv = [target] + list(args)
-        sys.path[0] = os.path.dirname(os.path.realpath(target))
+        sys.path[0] = os.path.dirname(os.path.realpath(target))  # a directory: its own
     already = bool(_install.installed())
     _install.install(recorder.record if recorder is not None else None, restore=restore)
     try:
@@ -134,6 +176,39 @@ def run(target: str, args: List[str], *, module: bool = False, report: Optional[
     return code
 
 
+def _cannot_run(target: str, module: bool) -> Optional[Tuple[str, int]]:
+    """Return what the interpreter says (and its exit code) when it cannot run *target*."""
+    if module or target == "-":
+        return None
+    if not os.path.exists(target):
+        return (f"can't open file {os.path.abspath(target)!r}: [Errno 2] No such file or "
+                "directory", 2)
+    if _has_main_module(target):  # a directory or zip file: it needs a __main__ module
+        import importlib.machinery
+
+        if importlib.machinery.PathFinder.find_spec("__main__", [target]) is None:
+            shown = os.path.abspath(target) if sys.version_info >= (3, 9) else target
+            return f"can't find '__main__' module in {shown!r}", 1
+    return None
+
+
+def _cannot_write(report: Optional[str]) -> Optional[Tuple[str, int]]:
+    """Check, before the program runs, that the JSON report can be written where asked."""
+    if report is None or report == "-":
+        return None
+    existed = os.path.exists(report)
+    try:
+        with open(report, "a", encoding="utf-8"):
+            pass
+        if not existed:
+            os.unlink(report)
+    except OSError as exc:
+        return (f"error: cannot write the porting report to {report!r} (LEGACY_CORO_REPORT): "
+                f"{exc.strerror or exc}; set LEGACY_CORO_REPORT to a writable file, or unset "
+                "it", 2)
+    return None
+
+
 def _write_report(recorder: Recorder, report: Optional[str]) -> None:
     sys.stdout.flush()
     uses = recorder.uses()
@@ -141,5 +216,9 @@ def _write_report(recorder: Recorder, report: Optional[str]) -> None:
         sys.stderr.write(render_table(uses))
         sys.stderr.flush()
     elif report is not None:
-        with open(report, "w", encoding="utf-8") as out:
-            out.write(render_json(uses))
+        try:
+            with open(report, "w", encoding="utf-8") as out:
+                out.write(render_json(uses))
+        except OSError as exc:  # the program's own exit code stands
+            print(f"legacy-coro run: warning: could not write the porting report to "
+                  f"{report!r}: {exc.strerror or exc}", file=sys.stderr)

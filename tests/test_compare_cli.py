@@ -260,7 +260,10 @@ def test_json(in_tmp, capsys):
     assert compare("--json", "old", "new") == 1
     document = json.loads(capsys.readouterr().out)
     assert document["same"] is False
-    assert document["pythons"] == [{"label": VERSION, "executable": sys.executable}]
+    side = {"label": VERSION, "executable": sys.executable}
+    assert document["pythons"] == [{"label": VERSION, "a": side, "b": side}]
+    assert document["compat_a"] is False
+    assert document["interrupted"] is None
     results = {r["name"]: r for r in document["results"]}
     assert {name: r["status"] for name, r in results.items()} == {
         "crashes.py": "failed",
@@ -428,13 +431,32 @@ def test_hint_when_the_interpreter_lacks_legacy_coro(in_tmp, capsys):
     b = write(in_tmp / "b.py", "raise ModuleNotFoundError(\"No module named 'legacy_coro'\")\n")
     assert compare(a, b) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[-2] == (f"hint: {sys.executable} cannot import legacy_coro; install it there: "
-                         f"{sys.executable} -m pip install legacy_coro (or -e . from the checkout)")
+    assert lines[-2] == (f"hint: {sys.executable} cannot import legacy_coro; "
+                         f"{_compare.install_advice(sys.executable)}")
+
+
+def test_install_advice_names_the_checkout_or_a_wheel(tmp_path, monkeypatch):
+    """legacy_coro is not on the public index: say how to install it from here."""
+    import shlex
+
+    import legacy_coro
+
+    checkout = Path(_compare.__file__).resolve().parent.parent
+    advice = _compare.install_advice("/opt/py 3/bin/python")
+    if (checkout / "setup.cfg").is_file():  # an editable install or a source tree
+        assert advice == ("install it there from this checkout: '/opt/py 3/bin/python' -m pip "
+                          f"install {shlex.quote(str(checkout))}")
+    monkeypatch.setattr(_compare, "__file__", str(tmp_path / "site" / "legacy_coro" / "x.py"))
+    assert _compare.install_advice("python3.13") == (
+        "install it there from a wheel built in a checkout of legacy_coro (`python -m pip wheel "
+        f"--no-deps .`): python3.13 -m pip install legacy_coro-{legacy_coro.__version__}"
+        "-py3-none-any.whl")
 
 
 @pytest.mark.parametrize("option, message", [
-    (["--jobs", "0"], "--jobs 0: give at least 1"),
+    (["--jobs", "-1"], "--jobs -1: give 0 (one per CPU) or more"),
     (["--timeout", "0"], "--timeout 0: give a positive number of seconds"),
+    (["--timeout", "-1"], "--timeout -1: give a positive number of seconds"),
 ])
 def test_bad_numbers(in_tmp, capsys, option, message):
     a = write(in_tmp / "a.py", 'print("x")\n')
@@ -489,3 +511,221 @@ def test_python_given_as_a_path_is_labelled_with_its_version(in_tmp, capsys):
     a = write(in_tmp / "a.py", 'print("x")\n')
     assert compare("--python", sys.executable, a, a) == 0
     assert capsys.readouterr().out.splitlines()[0] == HEADER
+
+
+def test_jobs_0_is_one_per_cpu(in_tmp, capsys):
+    make_dirs(in_tmp)
+    assert compare("--jobs", "0", "old", "new") == 1
+    assert capsys.readouterr().out.splitlines()[-1].startswith("verdict: 3 of 4 pairs not")
+
+
+def test_two_empty_directories_are_a_usage_error(in_tmp, capsys):
+    (in_tmp / "old").mkdir()
+    (in_tmp / "new" / "sub").mkdir(parents=True)
+    write(in_tmp / "new" / "sub" / "deep.py", 'print("not top level")\n')
+    assert compare("old", "new") == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == ("legacy-coro compare: error: no *.py files in old or in new (only the top "
+                   "level of each directory is compared); pass two directories of scripts\n")
+
+
+# -------------------------------------------------- one side under the layer, or elsewhere
+
+SHOWS_THE_LAYER = """\
+import os, sys
+print("layer", "legacy_coro" in sys.modules)
+print("report", os.environ.get("LEGACY_CORO_REPORT"))
+"""
+NATIVE_LAYER = 'print("layer", True)\nprint("report", None)\n'
+
+
+def test_compat_a_runs_side_a_as_legacy_coro_run_with_the_report_off(in_tmp, capsys,
+                                                                     monkeypatch):
+    report = in_tmp / "report.json"
+    monkeypatch.setenv("LEGACY_CORO_REPORT", str(report))
+    a = write(in_tmp / "a.py", SHOWS_THE_LAYER)
+    b = write(in_tmp / "b.py", NATIVE_LAYER)
+    assert compare("--compat-a", a, b) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"== Python {VERSION} ({sys.executable}); A under legacy-coro run =="
+    assert out[-1] == (f"same: a.py and b.py print the same transcript on Python {VERSION}, "
+                       "A under legacy-coro run")
+    assert not report.exists()
+    assert compare(a, b) == 1  # without the layer: "layer False" and the variable set
+    assert row("layer False", "|", "layer True") in capsys.readouterr().out.splitlines()
+
+
+OLD_STYLE = """\
+import asyncio
+
+
+@asyncio.coroutine
+def tick(loop):
+    with (yield from asyncio.Lock(loop=loop)):
+        yield from asyncio.sleep(0, loop=loop)
+    done, _ = yield from asyncio.wait([asyncio.sleep(0, result=n) for n in range(3)])
+    return sorted(t.result() for t in done)
+
+
+loop = asyncio.new_event_loop()
+print(loop.run_until_complete(tick(loop)))
+loop.close()
+"""
+NEW_STYLE = """\
+import asyncio
+
+
+async def tick():
+    async with asyncio.Lock():
+        await asyncio.sleep(0)
+    done, _ = await asyncio.wait([asyncio.ensure_future(asyncio.sleep(0, result=n))
+                                  for n in range(3)])
+    return sorted(t.result() for t in done)
+
+
+print(asyncio.run(tick()))
+"""
+
+
+def test_compat_a_runs_unmodified_old_code_in_directories(in_tmp, capsys):
+    write(in_tmp / "old" / "tick.py", OLD_STYLE)
+    write(in_tmp / "new" / "tick.py", NEW_STYLE)
+    assert compare("--compat-a", "--jobs", "2", "old", "new") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:3] == [
+        f"A: old  under legacy-coro run on Python {VERSION} ({sys.executable})",
+        f"B: new  on Python {VERSION} ({sys.executable})",
+        "",
+    ]
+    assert lines[4].split()[:2] == ["tick.py", "same"]
+    assert lines[-1] == f"verdict: all 1 pairs same on Python {VERSION}"
+    assert compare("old", "new") == 1  # plainly: DeprecationWarnings on 3.8, errors on 3.9+
+    assert capsys.readouterr().out.splitlines()[4].split()[:2] == [
+        "tick.py", "different" if sys.version_info < (3, 9) else "failed"]
+
+
+def stand_in(path: Path, reports: str, importable: bool = True) -> str:
+    """A stand-in interpreter: runs this one, but answers the version probe with ``reports``
+    and, unless ``importable``, fails the probe for legacy_coro."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "#!/bin/sh\n"
+        + ("" if importable else
+           'case "$2" in *legacy_coro*) echo "No module named legacy_coro" >&2; exit 1;; esac\n')
+        + 'if [ "$1" = "-c" ] && [ "$2" != "${2#import sys}" ]; then echo ' + reports
+        + "; exit 0; fi\n"
+        + f'exec "{sys.executable}" "$@"\n'
+    )
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return str(path)
+
+
+posix_only = pytest.mark.skipif(sys.platform == "win32",
+                                reason="shell-script stand-ins for interpreters")
+
+
+@posix_only
+def test_python_a_and_python_b_name_both_interpreters(in_tmp, capsys):
+    other = stand_in(in_tmp / "bin" / "python-other", VERSION)
+    a = write(in_tmp / "a.py", 'import sys\nprint(sys.argv[0].endswith("a.py"))\n')
+    b = write(in_tmp / "b.py", 'import sys\nprint(sys.argv[0].endswith("b.py"))\n')
+    assert compare("--python-a", other, "--python-b", sys.executable, a, b) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"== A: Python {VERSION} ({other}); B: Python {VERSION} ({sys.executable}) =="
+    assert out[-1] == (f"same: a.py and b.py print the same transcript on Python {VERSION} (A) "
+                       f"and {VERSION} (B)")
+    assert compare("--diff", "--python-a", other, a, b) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("== A: ")
+
+
+@posix_only
+def test_python_a_in_directories_with_a_column_per_python(in_tmp, capsys):
+    other = stand_in(in_tmp / "bin" / "python-other", VERSION)
+    make_dirs(in_tmp)
+    assert compare("--python-a", other, "--python", VERSION, "--python", sys.executable,
+                   "--jobs", "3", "old", "new") == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"A: old  on Python {VERSION} ({other})"
+    assert lines[1] == "B: new"
+    assert lines[3].split() == ["name", f"{VERSION}/{VERSION}", f"{VERSION}/{sys.executable}"]
+    cells = lines[7].split()
+    assert (cells[:2], cells[3]) == (["same.py", "same"], "same")
+    assert compare("--json", "--python-a", other, "old", "new") == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["pythons"] == [{
+        "label": f"{VERSION}/{VERSION}",
+        "a": {"label": VERSION, "executable": other},
+        "b": {"label": VERSION, "executable": sys.executable},
+    }]
+    assert {r["python"] for r in document["results"]} == {f"{VERSION}/{VERSION}"}
+
+
+def test_python_with_both_sides_fixed_is_a_usage_error(in_tmp, capsys):
+    a = write(in_tmp / "a.py", 'print("x")\n')
+    assert compare("--python-a", VERSION, "--python-b", VERSION, "--python", VERSION, a, a) == 2
+    assert capsys.readouterr().err == (
+        "legacy-coro compare: error: --python chooses the interpreter of a side that --python-a "
+        "or --python-b does not fix, and they fix both: drop --python\n")
+
+
+@posix_only
+def test_compat_a_needs_python_3_8_and_legacy_coro_on_side_a(in_tmp, capsys):
+    a = write(in_tmp / "a.py", 'print("x")\n')
+    old = stand_in(in_tmp / "bin" / "python-old", "3.7")
+    assert compare("--compat-a", "--python-a", old, a, a) == 2
+    assert capsys.readouterr().err == (
+        "legacy-coro compare: error: --compat-a: legacy-coro run needs Python 3.8+, and side A "
+        f"runs on Python 3.7 ({old}), where old code runs as it is: drop --compat-a\n")
+    bare = stand_in(in_tmp / "bin" / "python-bare", VERSION, importable=False)
+    assert compare("--compat-a", "--python-a", bare, a, a) == 2
+    assert capsys.readouterr().err == (
+        f"legacy-coro compare: error: --compat-a: {bare} cannot import legacy_coro, so it "
+        "cannot run side A under legacy-coro run; "
+        f"{_compare.install_advice(bare)}\n")
+    assert compare("--python-a", old, a, a) == 0  # without the layer, any Python will do
+    capsys.readouterr()
+
+
+@posix_only
+def test_hint_for_a_python_too_old_for_legacy_coro(in_tmp, capsys):
+    old = stand_in(in_tmp / "bin" / "python-old", "3.7")
+    a = write(in_tmp / "a.py", "raise ModuleNotFoundError(\"No module named 'legacy_coro'\")\n")
+    b = write(in_tmp / "b.py", 'print("x")\n')
+    assert compare("--python-a", old, a, b) == 1
+    assert capsys.readouterr().out.splitlines()[-2] == (
+        f"hint: Python 3.7 ({old}) cannot import legacy_coro, which needs Python 3.8+; run "
+        "there only code that does not import it (the old code as it was)")
+
+
+def test_keyboard_interrupt_outside_the_runs_is_one_line_and_130(in_tmp, capsys, monkeypatch):
+    """Before the runs start (and in port's porting phase) Ctrl-C is still no traceback."""
+    def interrupted(options, out=None, err=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_compare, "run_compare", interrupted)
+    assert compare("a.py", "b.py") == 130
+    assert capsys.readouterr().err == "legacy-coro compare: interrupted\n"
+
+
+def test_a_reader_that_goes_away_is_no_traceback(in_tmp):
+    """`legacy-coro compare --json | head -1`: stdout closes early; exit 1, nothing on stderr."""
+    import subprocess
+
+    a = write(in_tmp / "a.py", 'print("x")\n')
+    process = subprocess.Popen([sys.executable, "-m", "legacy_coro", "compare", "--json", a, a],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # before it writes: its first write meets a closed pipe
+    err = process.stderr.read()
+    process.stderr.close()
+    assert (process.wait(), err) == (1, "")
+
+
+def test_signal_handlers_are_put_back(in_tmp, capsys):
+    import signal
+
+    a = write(in_tmp / "a.py", 'print("x")\n')
+    before = [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)]
+    assert compare(a, a) == 0
+    assert [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)] == before

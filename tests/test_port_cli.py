@@ -2,6 +2,7 @@
 
 import io
 import json
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ async def fetch():
     return 1
 """
 SUMMARY_ONE = "1 file changed, 1 function converted, 0 sites left with reasons\n"
+VERSION = "{}.{}".format(*sys.version_info[:2])
 
 
 @pytest.fixture
@@ -226,12 +228,30 @@ def test_usage_errors(argv: Any, capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().err.startswith("legacy-coro port: error: ")
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["--jobs", "-1", "x.py"], "--jobs -1: give 0 (one per CPU) or more"),
+    (["--verify", "--timeout", "-1", "x.py"], "--timeout -1: give a positive number of seconds"),
+    (["--timeout", "0", "x.py"], "--timeout 0: give a positive number of seconds"),
+    (["--verify", "-"], "--verify runs each file as a script, so it cannot verify stdin ('-'); "
+                        "port a file instead"),
+    (["--verify", "a.py", "-"], "--verify runs each file as a script, so it cannot verify "
+                                "stdin ('-'); port a file instead"),
+    (["--python-a", "3.6", "x.py"], "--python-a only applies with --verify"),
+    (["--no-compat-a", "x.py"], "--compat-a/--no-compat-a only applies with --verify"),
+])
+def test_option_errors_say_what_to_do(argv: Any, message: str,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The same --jobs / --timeout rules as compare, and no silent skip of --verify."""
+    assert main(["port", *argv]) == 2
+    assert capsys.readouterr().err == f"legacy-coro port: error: {message}\n"
+
+
 def test_without_libcst(legacy: Path, monkeypatch: pytest.MonkeyPatch,
                         capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setitem(sys.modules, "libcst", None)
     assert main(["port", str(legacy)]) == 2
     assert capsys.readouterr().err == (
-        "legacy-coro port needs LibCST: pip install 'legacy_coro[port]'\n")
+        f"legacy-coro port needs LibCST: {shlex.quote(sys.executable)} -m pip install libcst\n")
     assert legacy.read_text() == LEGACY
 
 
@@ -241,12 +261,125 @@ def test_verify_refuses_a_port_that_prints_differently(
     script.write_text(LEGACY + "\nprint(open(__file__).read().count('yield'))\n")
     assert main(["port", "--verify", str(script)]) == 1
     err = capsys.readouterr().err
-    assert f"{script}: verify: different on Python" in err
+    assert f"{script}: verify: different, the original under legacy-coro run and the port on " \
+        f"Python {VERSION}\n" in err
     assert "--- original\n+++ ported\n@@ -1 +1 @@\n-2\n+1\n" in err
     assert err.endswith("0 files changed, 1 function converted, 0 sites left with reasons, "
                         "1 file failed verification (not written)\n")
     assert "Rewriting" not in err
     assert script.read_text().startswith(LEGACY)  # not written
+
+
+#: Old code that needs the compat layer on every Python the suite runs on (3.8+):
+#: `with (yield from lock)` (gone in 3.9), `loop=` (3.10), `@asyncio.coroutine` (3.11).
+OLD_SCRIPT = """\
+import asyncio
+
+
+@asyncio.coroutine
+def tick(loop):
+    lock = asyncio.Lock()
+    with (yield from lock):
+        yield from asyncio.sleep(0, loop=loop)
+    return "ticked"
+
+
+loop = asyncio.new_event_loop()
+print(loop.run_until_complete(tick(loop)))
+loop.close()
+"""
+
+
+def test_verify_runs_the_original_under_the_layer(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "old.py"
+    script.write_text(OLD_SCRIPT)
+    assert main(["port", "--verify", str(script)]) == 1
+    err = capsys.readouterr().err
+    assert err == (f"{script}: verify: same transcript, the original under legacy-coro run and "
+                   f"the port on Python {VERSION}\n"
+                   f"Rewriting {script}\n"
+                   "1 file changed, 1 function converted, 0 sites left with reasons\n")
+    assert "async def tick(loop):" in script.read_text()
+
+
+def test_verify_says_when_the_original_does_not_run(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "old.py"
+    script.write_text(LEGACY + "\nraise RuntimeError('the original stops here')\n")
+    assert main(["port", "--verify", str(script)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"{script}: verify: the original does not run (exit 1: RuntimeError: the original stops "
+        f"here), the original under legacy-coro run and the port on Python {VERSION}; nothing "
+        "to compare the port with",
+        "0 files changed, 1 function converted, 0 sites left with reasons, 1 file not verified: "
+        "the original does not run (not written)",
+    ]
+    assert script.read_text().startswith(LEGACY)
+
+
+def test_verify_without_the_layer_on_old_code(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """--no-compat-a: the original runs plainly, which old code survives only on 3.8
+    (with DeprecationWarnings, a difference)."""
+    script = tmp_path / "old.py"
+    script.write_text(OLD_SCRIPT)
+    status = main(["port", "--verify", "--no-compat-a", str(script)])
+    err = capsys.readouterr().err.splitlines()
+    if sys.version_info < (3, 9):
+        assert status == 1
+        assert err[0] == f"{script}: verify: different, on Python {VERSION}"
+        assert any(line.startswith("-[stderr] <script>:<line>: DeprecationWarning: ")
+                   for line in err)
+        return
+    assert status == 2
+    why = ("AttributeError: module 'asyncio' has no attribute 'coroutine'"
+           if sys.version_info >= (3, 11) else "TypeError: 'Lock' object is not iterable")
+    assert err[0].startswith(f"{script}: verify: the original does not run (exit 1: {why}")
+    assert err[0].endswith(f"), on Python {VERSION}; nothing to compare the port with")
+    assert "failed verification" not in "\n".join(err)
+    assert script.read_text() == OLD_SCRIPT
+
+
+def test_verify_says_when_the_port_fails(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "s.py"
+    script.write_text(LEGACY + "\nprint(fetch.__wrapped__.__name__)\n")
+    assert main(["port", "--verify", str(script)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(
+        f"{script}: verify: the port failed (exit 1: AttributeError: 'function' object has no "
+        "attribute '__wrapped__'), the original under legacy-coro run and the port on Python")
+    assert "\n-fetch\n" in err
+    assert err.endswith("1 file failed verification (not written)\n")
+
+
+def test_verify_on_another_python_for_the_original(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """--python-a runs the original as it is (no layer unless --compat-a)."""
+    import os
+    import stat
+
+    other = tmp_path / "bin" / "python-other"
+    other.parent.mkdir()
+    other.write_text("#!/bin/sh\n"
+                     f'if [ "$1" = "-c" ]; then echo {VERSION}; exit 0; fi\n'
+                     f'exec "{sys.executable}" "$@"\n')
+    other.chmod(other.stat().st_mode | stat.S_IXUSR)
+    script = tmp_path / "s.py"
+    script.write_text(LEGACY + "\nimport sys\nprint('legacy_coro._runner' in sys.modules)\n")
+    if os.name == "nt":
+        pytest.skip("a shell-script stand-in for an interpreter")
+    assert main(["port", "--verify", "--python-a", str(other), str(script)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{script}: verify: same transcript, the original on Python {VERSION}, "
+                          f"the port on {VERSION}\n")
+    script.write_text(LEGACY + "\nimport sys\nprint('legacy_coro._runner' in sys.modules)\n")
+    assert main(["port", "--verify", "--python-a", str(other), "--compat-a", str(script)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{script}: verify: different, the original under legacy-coro run on "
+                          f"Python {VERSION}, the port on {VERSION}\n")
 
 
 def test_codemod_for_libcst_runner() -> None:

@@ -49,7 +49,8 @@ def test_verify_runs_original_and_port(tmp_path: Path, capsys: pytest.CaptureFix
     script.write_bytes((LEGACY / "coroutine_chain.py").read_bytes())
     assert main(["port", "--verify", str(script)]) == 1  # changed, and verified
     err = capsys.readouterr().err
-    assert f"{script}: verify: same transcript on Python" in err
+    assert f"{script}: verify: same transcript, the original under legacy-coro run and the " \
+        "port on Python" in err
     assert script.read_bytes() == (NATIVE / "coroutine_chain.py").read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["coroutine_chain.py"]
 

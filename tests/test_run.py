@@ -189,3 +189,148 @@ def test_main_in_process(tmp_path, capsys):
     assert main(["run", str(script), "one", "two"]) == 0
     assert capsys.readouterr().out == "['one', 'two']\n"
     assert legacy_coro.installed() == frozenset()  # the runner uninstalled on the way out
+
+
+# -------------------------------------------------- the forms of `python PROGRAM`
+
+def test_usage_names_every_form_and_no_program_is_a_one_line_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "usage: legacy-coro run [-h] [--report] (SCRIPT | DIR | - | -m MODULE) [ARGS ...]\n")
+    assert "TARGET" not in out
+    assert main(["run"]) == 2
+    assert capsys.readouterr().err == (
+        "legacy-coro run: error: give the program to run: a script, a directory, - for stdin, "
+        "or -m MODULE\n")
+
+
+STDIN_PROGRAM = '''\
+import sys
+print(sys.argv, repr(sys.path[0]), __file__, __name__)
+print(sys.stdin.read() == "")  # python - has read it all
+raise ValueError("from stdin")
+'''
+
+
+def test_program_from_stdin(tmp_path):
+    plain, legacy = _both(["-", "one", "-m"], tmp_path, stdin=STDIN_PROGRAM)
+    assert legacy.stdout == plain.stdout == "['-', 'one', '-m'] '' <stdin> __main__\nTrue\n"
+    assert legacy.stderr == plain.stderr
+    assert plain.stderr.splitlines()[-2:] == ['  File "<stdin>", line 4, in <module>',
+                                             "ValueError: from stdin"]
+    assert legacy.returncode == plain.returncode == 1
+
+
+def test_old_program_from_stdin_runs_under_the_layer(tmp_path):
+    legacy = _run(["-m", "legacy_coro", "run", "-"], tmp_path, stdin=textwrap.dedent(OLD_PROGRAM))
+    assert (legacy.stdout, legacy.stderr, legacy.returncode) == ("1\n", "", 0)
+
+
+def test_directory_with_main_module(tmp_path):
+    (tmp_path / "app").mkdir()
+    _write(tmp_path / "app" / "__main__.py", '''
+        import os, sys
+        print(sys.argv, sys.path[0] == os.path.abspath("app") or sys.path[0], __name__)
+        print(os.path.relpath(__file__), os.path.realpath(sys.path[1]) != os.getcwd())
+        print(sys.modules["__main__"].__dict__ is globals(), __spec__.name, __package__ == "")
+    ''')
+    plain, legacy = _both(["app", "x"], tmp_path)
+    assert legacy.stdout == plain.stdout
+    expected_path0 = "True" if sys.version_info >= (3, 9) else "app"  # 3.8 kept it as typed
+    assert plain.stdout == (f"['app', 'x'] {expected_path0} __main__\n"
+                            f"{os.path.join('app', '__main__.py')} True\n"
+                            "True __main__ True\n")
+    assert legacy.stderr == plain.stderr == ""
+    assert legacy.returncode == plain.returncode == 0
+
+
+def test_old_program_in_a_directory_or_zip_runs_under_the_layer(tmp_path):
+    import zipfile
+
+    (tmp_path / "app").mkdir()
+    _write(tmp_path / "app" / "__main__.py", OLD_PROGRAM)
+    with zipfile.ZipFile(str(tmp_path / "app.zip"), "w") as archive:
+        archive.write(str(tmp_path / "app" / "__main__.py"), "__main__.py")
+    for program in ("app", "app.zip"):
+        legacy = _run(["-m", "legacy_coro", "run", program], tmp_path)
+        assert (legacy.stdout, legacy.stderr, legacy.returncode) == ("1\n", "", 0), program
+
+
+def test_directory_without_main_module(tmp_path):
+    (tmp_path / "empty").mkdir()
+    plain, legacy = _both(["empty"], tmp_path)
+    shown = str(tmp_path / "empty") if sys.version_info >= (3, 9) else "empty"
+    message = f": can't find '__main__' module in {shown!r}\n"
+    assert plain.stderr.endswith(message)
+    assert legacy.stderr == "legacy-coro run" + message
+    assert legacy.returncode == plain.returncode == 1
+
+
+@pytest.mark.parametrize("source", [
+    b'print("caf\xe9")\n',                        # the bad byte on line 1
+    b'x = 1\ny = 2\nprint("caf\xe9", x, y)\n',    # on line 3
+    b"# -*- coding: klingon -*-\nprint(1)\n",    # an unknown declared encoding
+    b"# coding: ascii\nprint('\xc3\xa9')\n",      # text not in the declared encoding
+    b"# coding: latin-1\nprint('caf\xe9')\n",     # declared and right: runs
+], ids=["line-1", "line-3", "unknown-encoding", "wrong-encoding", "latin-1"])
+def test_undecodable_source_gets_the_interpreters_syntax_error(tmp_path, source):
+    (tmp_path / "prog.py").write_bytes(source)
+    plain, legacy = _both(["prog.py"], tmp_path)
+    expected = plain.stderr
+    if sys.version_info[:2] == (3, 10) and "Non-UTF-8" in expected:
+        # 3.10's interpreter names the line after the one with the byte
+        line = source[:source.index(b"\xe9")].count(b"\n") + 1
+        expected = expected.replace(f"on line {line + 1},", f"on line {line},")
+    got = legacy.stderr
+    if sys.version_info >= (3, 14):
+        # 3.14's interpreter counts the byte's position from a point of its own in the file
+        # (compile() counts from the start): the position is all that may differ
+        import re
+
+        got, expected = (re.sub(r"in position \d+:", "in position N:", text)
+                         for text in (got, expected))
+    assert got == expected
+    assert "Traceback" not in legacy.stderr and "codecs" not in legacy.stderr
+    assert (legacy.stdout, legacy.returncode) == (plain.stdout, plain.returncode)
+
+
+def test_report_path_that_cannot_be_written_is_refused_before_the_program_runs(tmp_path):
+    _write(tmp_path / "app.py", "open('ran', 'w').close()\n")
+    target = tmp_path / "no" / "such" / "dir" / "r.json"
+    env = dict(os.environ, LEGACY_CORO_REPORT=str(target))
+    result = _run(["-m", "legacy_coro", "run", "app.py"], tmp_path, env=env)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"legacy-coro run: error: cannot write the porting report to {str(target)!r} "
+        "(LEGACY_CORO_REPORT): No such file or directory; set LEGACY_CORO_REPORT to a writable "
+        "file, or unset it\n")
+    assert not (tmp_path / "ran").exists()
+    assert not target.parent.exists()
+
+
+def test_report_that_cannot_be_written_at_exit_keeps_the_programs_exit_code(tmp_path):
+    (tmp_path / "reports").mkdir()
+    _write(tmp_path / "app.py", '''
+        import os, sys
+        os.rmdir(os.path.dirname(os.environ["LEGACY_CORO_REPORT"]))
+        print("done")
+        sys.exit(3)
+    ''')
+    target = tmp_path / "reports" / "r.json"
+    env = dict(os.environ, LEGACY_CORO_REPORT=str(target))
+    result = _run(["-m", "legacy_coro", "run", "app.py"], tmp_path, env=env)
+    assert (result.stdout, result.returncode) == ("done\n", 3)
+    assert result.stderr == (f"legacy-coro run: warning: could not write the porting report to "
+                             f"{str(target)!r}: No such file or directory\n")
+
+
+def test_report_file_checked_in_advance_is_left_as_it_was(tmp_path):
+    """The check creates nothing it does not keep: no file when the program fails to start."""
+    target = tmp_path / "r.json"
+    env = dict(os.environ, LEGACY_CORO_REPORT=str(target))
+    result = _run(["-m", "legacy_coro", "run", "nope.py"], tmp_path, env=env)
+    assert result.returncode == 2 and "can't open file" in result.stderr
+    assert not target.exists()
