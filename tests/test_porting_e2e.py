@@ -78,10 +78,6 @@ asyncio.run(main())
 
 PRINTED = "FIRST ['A', 'B', 'C']"
 
-NEEDS_ASYNC = pytest.mark.xfail(strict=True,
-                                reason="needs asyncio.async under the layer (issue 10)")
-
-
 def test_the_variants_are_what_they_say():
     assert "asyncio.async(" not in OLD_2016_ENSURE_FUTURE
     assert "asyncio.wait([asyncio.ensure_future(" in OLD_2016_WAIT_TASKS
@@ -106,7 +102,6 @@ def compare_compat_a(capsys):
                        "A under legacy-coro run")
 
 
-@NEEDS_ASYNC
 def test_2016_program_under_the_layer_prints_what_its_port_prints(pair, capsys):
     pair(OLD_2016)
     compare_compat_a(capsys)
@@ -156,8 +151,8 @@ def port_verify(capsys) -> str:
     return ported
 
 
-@pytest.mark.xfail(strict=True, reason="needs asyncio.async under the layer (issue 10), and a "
-                                       "port of asyncio.wait() on coroutines (LC005 leaves it)")
+@pytest.mark.xfail(strict=True, reason="needs a port of asyncio.wait() on coroutines (LC005 "
+                                       "leaves it)")
 def test_port_verify_writes_the_port_of_the_2016_program(pair, capsys):
     pair(OLD_2016)
     port_verify(capsys)
