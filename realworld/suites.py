@@ -59,7 +59,10 @@ DEFAULT_ALLOWLIST = HERE / "allowlist.json"
 #: bump when a change here makes earlier cached baseline results incomparable
 HARNESS_VERSION = 1
 
-MODES = ("baseline", "layer", "port")
+MODES = ("baseline", "layer", "port", "port-lc")
+#: what runs when --mode is not given; port-lc (ported, with legacy_coro installed for the
+#: functions the port leaves on legacy_coro.coroutine) is asked for by name
+DEFAULT_MODES = ("baseline", "layer", "port")
 
 PASSED, FAILED, ERROR, SKIPPED, MISSING = "passed", "failed", "error", "skipped", "missing"
 
@@ -604,13 +607,15 @@ class RunResult(NamedTuple):
 def _requirements(lib: Library, python: Python, mode: str) -> Tuple[str, Tuple[str, ...]]:
     """Return (venv purpose, requirements) for a run."""
     deps = lib.deps
-    purpose = "plain"
-    if mode == "port" and lib.ported_deps:
+    if mode.startswith("port") and lib.ported_deps:
         ported = {s.name for s in lib.ported_deps}
         deps = tuple(d for d in deps if re.split(r"[<>=!~ ]", d)[0].lower() not in ported)
-        purpose = "port"
-    if mode == "layer":
-        purpose = "layer"
+    # the venvs that get legacy_coro or ported dependencies installed are their own; a port
+    # run without ported dependencies shares the baseline's plain venv
+    if mode in ("layer", "port-lc") or (mode == "port" and lib.ported_deps):
+        purpose = mode
+    else:
+        purpose = "plain"
     return f"{lib.name}-{purpose}", deps + test_tools(python.info)
 
 
@@ -686,16 +691,21 @@ def run_suite(lib: Library, mode: str, python: Python, options: Options,
     port = None
     if mode == "layer":
         pip_install_local(venv, CHECKOUT, f"legacy_coro from {CHECKOUT}")
-    if mode == "port":
+    if mode.startswith("port"):
         port = port_tree(lib.port_paths, root)
         port["dependencies"] = {}
         for dep in lib.ported_deps:
             dep_root = extract(ensure_sdist(options.cache, dep), workdir / "deps")
             port["dependencies"][dep.name] = port_tree((dep.name,), dep_root)
             pip_install_local(venv, dep_root, f"{dep.name} {dep.version}, ported")
-        check = run([str(venv_python(venv)), "-c", "import legacy_coro"])
-        if check.returncode == 0:
-            raise SetupError(f"legacy_coro is importable in {venv}; port mode runs without it")
+        if mode == "port-lc":
+            pip_install_local(venv, CHECKOUT, f"legacy_coro from {CHECKOUT}")
+        else:
+            check = run([str(venv_python(venv)), "-c", "import legacy_coro"], cwd=root,
+                        env=_env(options.cache))
+            if check.returncode == 0:
+                raise SetupError(f"legacy_coro is importable in {venv}; port mode runs "
+                                 "without it")
     junit = workdir / "junit.xml"
     log = workdir / "pytest.log"
     timeout = options.timeout if options.timeout is not None else lib.test_timeout
@@ -815,13 +825,21 @@ def render(reports: Sequence[Report], problems: Sequence[str]) -> List[str]:
                 dcodes = ", ".join(f"{k} {v}" for k, v in dep["sites_by_code"].items()) or "none"
                 lines.append(f"{head}: dependency {name} ported: {dep['files_changed']} "
                              f"file(s), {dep['functions_converted']} function(s); sites: {dcodes}")
+        # a module that does not import is one error, not a line per test it holds
+        broken = sorted((t, o.message) for t, o in r.outcomes.items()
+                        if o.outcome == ERROR and "::" not in t)
+        for module, message in broken:
+            lines.append(f"{head}: {module} not collected: {message}")
         if rep.lost:
             shown = [x for x in rep.lost if x.allowed is None]
+            missing = [x for x in shown if x.outcome == MISSING]
             lines.append(f"{head}: {len(shown)} test(s) pass at baseline and not here"
                          + (f" (+{len(rep.lost) - len(shown)} allowed)"
-                            if len(shown) != len(rep.lost) else ""))
+                            if len(shown) != len(rep.lost) else "")
+                         + (f", {len(missing)} of them not run" if missing else ""))
             for x in shown:
-                lines.append(f"    {x.test}  [{x.outcome}] {x.message}")
+                if x.outcome != MISSING or len(missing) <= 10:
+                    lines.append(f"    {x.test}  [{x.outcome}] {x.message}")
         if rep.gained and r.mode != "baseline":
             lines.append(f"{head}: {len(rep.gained)} test(s) pass here and not at baseline: "
                          + ", ".join(rep.gained[:5]) + (" ..." if len(rep.gained) > 5 else ""))
@@ -866,7 +884,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--lib", action="append", choices=sorted(LIBRARIES),
                         help="library to run (repeatable; default: all)")
     parser.add_argument("--mode", action="append", choices=MODES,
-                        help="mode to run (repeatable; default: all three)")
+                        help="mode to run (repeatable; default: baseline, layer, port); "
+                             "port-lc: ported, with legacy_coro installed for what the port "
+                             "leaves on legacy_coro.coroutine")
     parser.add_argument("--python", action="append", metavar="VERSION",
                         help="interpreter for the layer and port runs, e.g. 3.13, a path, or "
                              "'baseline' (repeatable; a trailing '?' skips it when missing); "
@@ -898,7 +918,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _plan(args: argparse.Namespace) -> List[Tuple[Library, str, str, bool]]:
     """Return (library, mode, python spec, optional) for every run asked for."""
     libs = [LIBRARIES[name] for name in (args.lib or sorted(LIBRARIES))]
-    modes = args.mode or list(MODES)
+    modes = args.mode or list(DEFAULT_MODES)
     plan = []
     for lib in libs:
         for mode in modes:
@@ -973,11 +993,15 @@ def _main(args: argparse.Namespace) -> int:
                     continue
                 raise
         python = pythons[spec]
+        if mode == "port-lc" and python.info < (3, 8):
+            say(f"realworld: {lib.name} port-lc {python.version}: skipped, legacy_coro "
+                "needs Python 3.8+")
+            continue
         if mode == "layer" and python.info < (3, 8):
             raise SetupError(f"layer mode needs Python 3.8+ (legacy_coro's minimum); "
                              f"{python.version} was asked for {lib.name}")
         runnable.append((lib, mode, python))
-    if any(mode == "port" for _, mode, _ in runnable):
+    if any(mode.startswith("port") for _, mode, _ in runnable):
         check = subprocess.run([sys.executable, "-c", "import libcst"],
                                capture_output=True, stdin=subprocess.DEVNULL)
         if check.returncode != 0:
@@ -989,36 +1013,52 @@ def _main(args: argparse.Namespace) -> int:
     status = 0
     # baselines first, so that every other run is compared as soon as it ends
     runnable.sort(key=lambda item: (item[0].name, item[1] != "baseline"))
+    broken: Dict[str, str] = {}  # lib -> why its baseline is missing
     for lib, mode, python in runnable:
         say(f"realworld: {lib.name} {lib.sdist.version}, {mode}, Python {python.version}")
-        if lib.name not in baselines:
-            base_python = find_python(lib.baseline)
-            path = baseline_cache_path(lib, base_python, options)
-            cached = None if (args.rerun_baseline or mode == "baseline") else load_baseline(path)
-            if cached is None:
-                if mode != "baseline":
-                    say(f"  no cached baseline for {lib.name}; running it first")
-                base = run_suite(lib, "baseline", base_python, options, say)
-                save_baseline(path, base)
-                baselines[lib.name] = base.outcomes
-                reports.append(Report(base, [], []))
-                passed = count(base.outcomes)[PASSED]
-                if base.note or passed < lib.expected_baseline:
-                    problems.append(
-                        f"{lib.name} baseline on {base_python.version}: {passed} passed, "
-                        f"expected {lib.expected_baseline}{': ' + base.note if base.note else ''}"
-                        " -- the environment differs from the one the library was measured in")
-                    status = 1
-            else:
-                baselines[lib.name] = cached
-            if mode == "baseline":
-                continue
-        result = run_suite(lib, mode, python, options, say)
+        if lib.name in broken:
+            problems.append(f"{lib.name} {mode} {python.version}: not run, no baseline "
+                            f"({broken[lib.name]})")
+            continue
+        try:
+            if lib.name not in baselines:
+                base_python = find_python(lib.baseline)
+                path = baseline_cache_path(lib, base_python, options)
+                cached = None if (args.rerun_baseline or mode == "baseline") \
+                    else load_baseline(path)
+                if cached is None:
+                    if mode != "baseline":
+                        say(f"  no cached baseline for {lib.name}; running it first")
+                    base = run_suite(lib, "baseline", base_python, options, say)
+                    save_baseline(path, base)
+                    baselines[lib.name] = base.outcomes
+                    reports.append(Report(base, [], []))
+                    passed = count(base.outcomes)[PASSED]
+                    if base.note or passed < lib.expected_baseline:
+                        problems.append(
+                            f"{lib.name} baseline on {base_python.version}: {passed} passed, "
+                            f"expected {lib.expected_baseline}"
+                            f"{': ' + base.note if base.note else ''} -- the environment "
+                            "differs from the one the library was measured in")
+                        status = max(status, 1)
+                else:
+                    baselines[lib.name] = cached
+                if mode == "baseline":
+                    continue
+            result = run_suite(lib, mode, python, options, say)
+        except SetupError as exc:
+            say(f"realworld: error: {exc}")
+            problems.append(f"{lib.name} {mode} {python.version}: setup failed: "
+                            f"{str(exc).splitlines()[0]}")
+            if lib.name not in baselines:
+                broken[lib.name] = "its setup failed"
+            status = 2
+            continue
         lost, gained = compare(baselines[lib.name], result.outcomes, lib=lib.name, mode=mode,
                                info=python.info, allowlist=allowlist)
         reports.append(Report(result, lost, gained))
         if any(x.allowed is None for x in lost):
-            status = 1
+            status = max(status, 1)
     lines = render(reports, problems)
     print("\n".join(lines), flush=True)
     total = time.monotonic() - began

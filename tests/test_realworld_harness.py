@@ -261,3 +261,14 @@ def test_sigterm_kills_the_running_child_group_at_once(suites, tmp_path):
     assert info.value.signum == signal.SIGTERM
     assert _wait_gone(int(pidfile.read_text()))
     assert suites._CHILDREN == []
+
+
+def test_only_plain_runs_share_a_venv(suites):
+    python = suites.Python("3.13", sys.executable, "3.13.0", (3, 13))
+    websockets, hbmqtt = suites.LIBRARIES["websockets"], suites.LIBRARIES["hbmqtt"]
+    purposes = {mode: suites._requirements(websockets, python, mode)[0]
+                for mode in suites.MODES}
+    # legacy_coro is installed into the layer and port-lc venvs, never into the plain one
+    assert purposes == {"baseline": "websockets-plain", "port": "websockets-plain",
+                        "layer": "websockets-layer", "port-lc": "websockets-port-lc"}
+    assert suites._requirements(hbmqtt, python, "port")[0] == "hbmqtt-port"
