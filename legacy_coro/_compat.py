@@ -83,7 +83,7 @@ class _MetaPath:
 
 def _own(owner: Any, name: str) -> Any:
     """Return *owner*'s own attribute *name* (not an inherited one), or _MISSING."""
-    if isinstance(owner, types.FunctionType):
+    if isinstance(owner, types.FunctionType) or name == "__bases__":
         return getattr(owner, name)
     return vars(owner).get(name, _MISSING)
 
@@ -574,6 +574,19 @@ isfuture = asyncio.isfuture
 ensure_future = asyncio.ensure_future
 
 
+# CancelledError-base (3.8): CancelledError derived from Exception before
+# (concurrent.futures.Error); old code caught it in `except Exception` blocks.
+# A class's bases can be changed in place, so every reference to it, asyncio's
+# own and the C module's, sees the change.
+
+
+def _patch_cancelled_error(record: Optional[Record]) -> List[_Setting]:
+    cancelled = asyncio.CancelledError
+    if issubclass(cancelled, Exception):  # pragma: no cover - 3.7 and before
+        return []
+    return [_Setting(cancelled, "__bases__", (Exception,))]
+
+
 # ---------------------------------------------------------------------------
 # with-yield-from-lock (3.9): ``with (yield from lock):`` and
 # ``with (await lock):`` for Lock, Condition, Semaphore, BoundedSemaphore.
@@ -866,6 +879,7 @@ PATCHES: Tuple[Patch, ...] = (
     Patch("get_event_loop-warns", _patch_get_event_loop, "There is no current event loop"),
     Patch("generator-rejected", _patch_generators),
     Patch("plain-generator-await", _patch_plain_generators),
+    Patch("CancelledError-base", _patch_cancelled_error),
     Patch("wait_for-inline", _patch_wait_for_inline),
     Patch("wait_closed-connections", _patch_wait_closed),
 )

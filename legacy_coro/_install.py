@@ -41,9 +41,10 @@ def install(record: Optional[Callable[[str, str], None]] = None, *,
             time old code uses a restored behaviour.  Without it the restored
             functions contain no recording code at all.
         restore: behaviour changes (not removals) to restore as well, where
-            this interpreter has them: ``"wait_for-inline"``,
-            ``"wait_closed-connections"``, or ``"all"``.  They are opt-in
-            because code written for the newer Python may rely on them.
+            this interpreter has them: ``"CancelledError-base"``,
+            ``"wait_for-inline"``, ``"wait_closed-connections"``, or ``"all"``.
+            They are opt-in because code written for the newer Python may rely
+            on them.
 
     Returns:
         The keys (rows of the README's version table, ``legacy_coro._versions``)

@@ -78,8 +78,12 @@ CHANGES: Tuple[Change, ...] = (
     Change(
         "CancelledError-base", (3, 8),
         "`CancelledError` derives from `BaseException`",
-        "`except Exception` stops catching cancellation",
-        "none needed: legacy and native code see the same (this is a fix, not a loss)",
+        "`except Exception` stops catching cancellation (a server's handler that caught it "
+        "there to close its connections no longer runs that code)",
+        "opt-in: `legacy_coro.install(restore=['CancelledError-base'])`, "
+        "`legacy-coro run --restore CancelledError-base`: it derives from `Exception` again, "
+        "in the whole process",
+        opt_in=True,
     ),
     Change(
         "loop-argument", (3, 10),

@@ -7,8 +7,8 @@ in every pytest run of the environment).  Enable it per run or per project::
     # or in pytest.ini / setup.cfg [tool:pytest] / pyproject [tool.pytest.ini_options]:
     addopts = -p legacy_coro.pytest_plugin
 
-Opt-in behaviour changes (``wait_for-inline``, ``wait_closed-connections``,
-``all``) are restored when named by the ini option ``legacy_coro_restore``
+Opt-in behaviour changes (``CancelledError-base``, ``wait_for-inline``,
+``wait_closed-connections``, ``all``) are restored when named by the ini option ``legacy_coro_restore``
 or the environment variable ``LEGACY_CORO_RESTORE`` (comma-separated).
 
 It calls :func:`legacy_coro.install` before pytest collects anything (so
@@ -49,8 +49,9 @@ def _install(config: Any) -> None:
 def pytest_addoption(parser: Any) -> None:
     """Register the ini option naming opt-in behaviour changes to restore."""
     parser.addini("legacy_coro_restore", type="args", default=[],
-                  help="behaviour changes legacy_coro restores too (wait_for-inline, "
-                       "wait_closed-connections, all); LEGACY_CORO_RESTORE does the same")
+                  help="behaviour changes legacy_coro restores too (CancelledError-base, "
+                       "wait_for-inline, wait_closed-connections, all); LEGACY_CORO_RESTORE "
+                       "does the same")
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -834,7 +834,8 @@ def test_without_a_report_the_patches_carry_no_recording_code():
             code for setting in settings_of(patch, lambda api, key: None)
             for code in _codes(setting.value) if _records(code)
         ]
-        if patch.key != "plain-generator-await":  # bytecode-level: nothing to count
+        # nothing to count: bytecode-level, and a class's bases
+        if patch.key not in ("plain-generator-await", "CancelledError-base"):
             assert recording, patch.key
 
 
