@@ -8,8 +8,9 @@ in every pytest run of the environment).  Enable it per run or per project::
     addopts = -p legacy_coro.pytest_plugin
 
 Opt-in behaviour changes (``CancelledError-base``, ``wait_for-inline``,
-``wait_closed-connections``, ``all``) are restored when named by the ini option ``legacy_coro_restore``
-or the environment variable ``LEGACY_CORO_RESTORE`` (comma-separated).
+``wait_closed-connections``, ``all``) are restored when named by the ini
+option ``legacy_coro_restore`` or the environment variable
+``LEGACY_CORO_RESTORE`` (comma-separated).
 
 It calls :func:`legacy_coro.install` before pytest collects anything (so
 conftest files and test modules are compiled through the layer, with pytest's
