@@ -45,7 +45,12 @@ def _source_files():
             cwd=str(ROOT), capture_output=True, text=True,
         )
         if listed.returncode == 0:
-            return {name for name in listed.stdout.split("\0") if name}
+            names = {name for name in listed.stdout.split("\0") if name}
+            # a virtual environment made in the checkout under another name than .venv
+            venvs = {name.split("/")[0] for name in names if name.endswith("/pyvenv.cfg")}
+            return {name for name in names
+                    if name.split("/")[0] not in venvs
+                    and (ROOT / name).is_file() and not (ROOT / name).is_symlink()}
     files = set()
     for dirpath, dirnames, filenames in os.walk(str(ROOT)):
         dirnames[:] = [d for d in dirnames if d not in CACHES and not d.endswith(".egg-info")]
