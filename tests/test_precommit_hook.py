@@ -15,8 +15,7 @@ from configparser import ConfigParser
 from pathlib import Path
 
 import pytest
-
-yaml = pytest.importorskip("yaml", reason="PyYAML comes with LibCST, the port extra")
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"

@@ -157,3 +157,4 @@ def test_suite_passes_from_the_unpacked_sdist(unpacked):
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     assert " passed" in summary and "failed" not in summary and "error" not in summary, summary
+    print("unpacked sdist:", summary.strip("= "))  # shown by tox -e sdist (pytest -rP)
