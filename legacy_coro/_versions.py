@@ -6,10 +6,11 @@ README table is rendered by :func:`render_table` and a test keeps the two
 equal.
 """
 
+import re
 import sys
 from typing import NamedTuple, Tuple
 
-__all__ = ["Change", "CHANGES", "OPT_IN", "PY", "change", "render_table"]
+__all__ = ["Change", "CHANGES", "OPT_IN", "PY", "change", "printed", "render_table"]
 
 #: The running interpreter's (major, minor).
 PY: Tuple[int, int] = sys.version_info[:2]
@@ -109,6 +110,8 @@ CHANGES: Tuple[Change, ...] = (
         "generator-rejected", (3, 12),
         "`asyncio.iscoroutine()` false for every generator",
         "`create_task(gen)`: `TypeError: a coroutine was expected, got <generator ...>`; "
+        "`ensure_future(gen)`, `run_until_complete(gen)`: `TypeError: An asyncio.Future, a "
+        "coroutine or an awaitable is required`; "
         "`asyncio.run(gen)`: `ValueError: a coroutine was expected ...`",
         "`@coroutine` returns native coroutine objects, accepted everywhere",
     ),
@@ -134,7 +137,7 @@ CHANGES: Tuple[Change, ...] = (
     Change(
         "get_event_loop-warns", (3, 12),
         "`get_event_loop()` with no current loop warns",
-        "DeprecationWarning: There is no current event loop",
+        "`DeprecationWarning: There is no current event loop`",
         "`legacy_coro.install()`; `port` reports the call",
     ),
     Change(
@@ -144,9 +147,29 @@ CHANGES: Tuple[Change, ...] = (
         "`legacy_coro.install()`; `port` reports the call",
     ),
     Change(
+        "asyncio.run-awaitable", (3, 14),
+        "`asyncio.run()` takes any awaitable, not only a coroutine (gh-120284)",
+        "`asyncio.run(gen)`: `TypeError: An asyncio.Future, a coroutine or an awaitable is "
+        "required` instead of 3.12's `ValueError`; a generator flagged by `types.coroutine` "
+        "now runs there (seen on 3.14.7 and 3.15.0rc1)",
+        "`@coroutine` returns native coroutine objects, accepted everywhere; "
+        "`legacy_coro.install()` accepts undecorated generators (`generator-rejected`)",
+    ),
+    Change(
+        "policy-deprecated", (3, 14),
+        "event loop policies deprecated, to be removed in 3.16 (gh-127949): "
+        "`get_event_loop_policy()`, `set_event_loop_policy()`, `DefaultEventLoopPolicy`, "
+        "`AbstractEventLoopPolicy`",
+        "`DeprecationWarning: 'asyncio.set_event_loop_policy' is deprecated and slated for "
+        "removal in Python 3.16` (seen on 3.14.7 and 3.15.0rc1)",
+        "none: a program that sets a policy (uvloop's) warns, with or without legacy_coro; "
+        "`install()` itself uses none of these names",
+    ),
+    Change(
         "iscoroutinefunction-deprecated", (3, 14),
         "`asyncio.iscoroutinefunction()` deprecated for `inspect.iscoroutinefunction()`",
-        "DeprecationWarning",
+        "`DeprecationWarning: 'asyncio.iscoroutinefunction' is deprecated and slated for "
+        "removal in Python 3.16; use inspect.iscoroutinefunction() instead`",
         "both are true for `@coroutine` functions; `legacy_coro.iscoroutinefunction()` "
         "answers for both styles without a warning",
     ),
@@ -174,6 +197,30 @@ def change(key: str) -> Change:
         if item.key == key:
             return item
     raise KeyError(f"no asyncio change named {key!r}; known: {', '.join(c.key for c in CHANGES)}")
+
+
+_PRINTED = re.compile(r"`((?:[A-Z]\w*)(?:Error|Warning): [^`]*)`")
+
+
+def printed(key: str, call: str = "") -> str:
+    """Return what the interpreter prints for change *key*, as its symptom quotes it.
+
+    The quoted ``Error: message`` (or ``Warning: message``) of the row's
+    symptom, cut where the symptom elides a part (``...`` or an object's
+    ``<repr>``), so it is a prefix of the interpreter's own line: what a test
+    looks for in the output of old code run without legacy_coro.  With
+    *call* (e.g. ``"asyncio.run(gen)"``), the message quoted after that call.
+    """
+    symptom = change(key).symptom
+    if call:
+        start = symptom.find(f"`{call}`")
+        if start < 0:
+            raise KeyError(f"the {key!r} symptom quotes no {call!r}")
+        symptom = symptom[start:]
+    found = _PRINTED.search(symptom)
+    if found is None:
+        raise KeyError(f"the {key!r} symptom quotes no error or warning")
+    return re.split(r" ?\.\.\.| ?<", found.group(1))[0]
 
 
 def render_table() -> str:

@@ -1,5 +1,8 @@
 """The version table in legacy_coro._versions is the one the README shows."""
 
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -25,3 +28,88 @@ def test_change_lookup():
 def test_keys_are_unique():
     keys = [c.key for c in _versions.CHANGES]
     assert len(keys) == len(set(keys))
+
+
+def test_printed_quotes_the_symptom_up_to_its_elisions():
+    assert _versions.printed("wait-coroutines") == (
+        "TypeError: Passing coroutines is forbidden, use tasks explicitly.")
+    # cut before an object's repr and before "...", so it is a prefix of the real line
+    assert _versions.printed("generator-rejected") == "TypeError: a coroutine was expected, got"
+    assert _versions.printed("generator-rejected", "asyncio.run(gen)") == (
+        "ValueError: a coroutine was expected")
+    assert _versions.printed("generator-rejected", "run_until_complete(gen)") == (
+        "TypeError: An asyncio.Future, a coroutine or an awaitable is required")
+    with pytest.raises(KeyError, match="quotes no 'nope"):
+        _versions.printed("generator-rejected", "nope()")
+    with pytest.raises(KeyError, match="quotes no error"):
+        _versions.printed("CancelledError-base")
+
+
+# The 3.14 rows, checked against the running interpreter (3.14.7 and 3.15.0rc1 seen).
+
+
+def _plain(source):
+    """Run *source* with plain python, DeprecationWarning as an error."""
+    return subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-c", textwrap.dedent(source)],
+        capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_asyncio_run_given_a_generator():
+    done = _plain("""
+        import asyncio, types
+
+        def plain():
+            yield
+
+        @types.coroutine
+        def flagged():           # what types.coroutine gives: a generator that may await
+            yield from asyncio.sleep(0)
+            return 5
+
+        for gen in (plain, flagged):
+            try:
+                print(gen.__name__, asyncio.run(gen()))
+            except Exception as exc:
+                print(gen.__name__, f"{type(exc).__name__}: {exc}")
+    """)
+    assert done.returncode == 0, done.stderr
+    plain, flagged = done.stdout.splitlines()
+    if _versions.change("asyncio.run-awaitable").applies:
+        assert plain == "plain " + _versions.printed("asyncio.run-awaitable")
+        assert flagged == "flagged 5"
+    elif _versions.change("generator-rejected").applies:
+        run_says = _versions.printed("generator-rejected", "asyncio.run(gen)")
+        assert plain.startswith("plain " + run_says + ", got <generator object plain at 0x")
+        assert flagged.startswith("flagged " + run_says + ", got <generator object flagged at 0x")
+    else:  # asyncio.iscoroutine() was true for generators
+        assert plain == "plain None"  # a bare yield gives the loop one turn
+        assert flagged == "flagged 5"
+
+
+def test_event_loop_policy_functions():
+    done = _plain("""
+        import asyncio
+        asyncio.set_event_loop_policy(None)
+        print("set")
+    """)
+    if _versions.change("policy-deprecated").applies:
+        assert done.returncode == 1
+        assert _versions.printed("policy-deprecated") in done.stderr
+    else:
+        assert (done.returncode, done.stdout, done.stderr) == (0, "set\n", "")
+
+
+def test_asyncio_iscoroutinefunction():
+    done = _plain("""
+        import asyncio
+        async def f():
+            pass
+        print(asyncio.iscoroutinefunction(f))
+    """)
+    if _versions.change("iscoroutinefunction-deprecated").applies:
+        assert done.returncode == 1
+        assert _versions.printed("iscoroutinefunction-deprecated") in done.stderr
+    else:
+        assert (done.returncode, done.stdout, done.stderr) == (0, "True\n", "")
