@@ -15,8 +15,11 @@ With ``--instructions`` the workloads are measured in instructions instead
 of seconds, under ``valgrind --tool=callgrind``: a count that does not depend
 on what else the machine is doing (these machines are shared).  Each workload
 runs in child interpreters at two sizes, N and 2N, with and without the
-layer; the difference of the two counts is the cost of N iterations, without
-the interpreter's start-up.
+layer, and only the workload is counted (``--toggle-collect``); the
+difference of the two counts is the cost of N iterations, without the event
+loop's creation.  The garbage collector is off while a workload runs (when a
+collection falls depends on every allocation before it), and the hash seed is
+fixed: the same run gives the same count.
 
 Usage:
 
@@ -201,14 +204,19 @@ def measure_imports(runs):
 # --- instructions, under valgrind -----------------------------------------------------
 
 _CHILD = """
-import sys
+import functools, gc, sys
 sys.path.insert(0, sys.argv[1])
 import bench_install, legacy_coro, legacy_coro._compat, legacy_coro._hook
 name, mode, size = sys.argv[2], sys.argv[3], int(sys.argv[4])
 func = dict((n, f) for n, f, _ in bench_install.WORKLOADS)[name]
 if mode == "layer":
     legacy_coro.install()
-bench_install._time_once(func, size)
+# a collection of the old generation costs millions of instructions, and when
+# one falls depends on every allocation before it: none during the count
+gc.collect()
+gc.disable()
+# valgrind counts only inside functools.reduce (--toggle-collect): the workload
+functools.reduce(lambda a, b: bench_install._time_once(func, size), [0, 0])
 """
 
 
@@ -216,7 +224,8 @@ def _instructions(name, mode, size):
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "callgrind.out")
         proc = subprocess.run(
-            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable,
+            ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+             "--collect-atstart=no", "--toggle-collect=functools_reduce*", sys.executable,
              "-c", _CHILD, os.path.dirname(os.path.abspath(__file__)), name, mode, str(size)],
             capture_output=True, text=True, check=True,
             env=dict(os.environ, PYTHONHASHSEED="0"))  # the same run every time
