@@ -53,6 +53,9 @@ _ITERABLE_NODES = frozenset({ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListCom
                              ast.DictComp, ast.GeneratorExp, ast.JoinedStr})
 #: the last part of a callee that makes a task of its argument: ``loop.create_task(c)``
 _TASK_MAKERS = frozenset({"ensure_future", "create_task"})
+#: task entry points with a name nothing else has: ``x.run_until_complete(c)`` is one
+_TASK_METHODS = frozenset({"ensure_future", "create_task", "run_until_complete",
+                           "run_coroutine_threadsafe", "async"})
 
 Path = Tuple[str, ...]  #: where a function, class or scope sits: ("Class", "method")
 Binding = Tuple[Any, ...]  #: what a name is bound to in one scope (see _Scope.bind)
@@ -393,6 +396,8 @@ class _Reducer:
         self.inspected: Set[str] = set()
         self.uses_asyncio = False
         self.task_uses: List[Tuple[RawRef, _Scope]] = []
+        #: f(g()) where f may be asyncio's run / wait / gather...: (scope, f, g)
+        self.maybe_tasks: List[Tuple[_Scope, RawRef, RawRef]] = []
         consumed: Set[int] = set()  # callee expressions recorded as a yield from or a task
         call_how: Dict[int, str] = {}  # Call node id -> "yield" / "task"
         assigned: Dict[int, Binding] = {}  # target Name node id -> what it is bound to
@@ -542,19 +547,28 @@ class _Reducer:
                 self.task_uses.append((raw, scope))
         last = raw[1] if raw[0] != "dotted" else raw[1][-1]
         if last in TASK_ENTRY_POINTS:
+            # A distinctive name is a task entry point whatever it is called on
+            # (loop.run_until_complete); a common one (run, wait, gather...) only
+            # if it turns out to be asyncio's, which is known after the walk.
+            how = "task" if last in _TASK_METHODS else "task?"
             for arg in node.args:
                 kind = type(arg)
+                calls: List[ast.expr] = []
                 if kind is ast.Call:
-                    call_how[id(arg)] = "task"
+                    calls = [arg]
                 elif kind in (ast.List, ast.Tuple, ast.Set):
-                    for element in arg.elts:  # type: ignore[attr-defined]
-                        if type(element) is ast.Call:
-                            call_how[id(element)] = "task"
+                    calls = [e for e in arg.elts if type(e) is ast.Call]  # type: ignore
                 elif kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp):
                     if type(arg.elt) is ast.Call:  # type: ignore[attr-defined]
-                        call_how[id(arg.elt)] = "task"  # type: ignore[attr-defined]
+                        calls = [arg.elt]  # type: ignore[attr-defined]
                 elif kind is ast.Starred and type(arg.value) is ast.Call:  # type: ignore
-                    call_how[id(arg.value)] = "task"  # type: ignore[attr-defined]
+                    calls = [arg.value]  # type: ignore[attr-defined]
+                for call in calls:
+                    call_how[id(call)] = how
+                    if how == "task?":
+                        inner = _raw_ref(call.func)  # type: ignore[attr-defined]
+                        if inner is not None:
+                            self.maybe_tasks.append((scope, raw, inner))
             return
         if last == "iscoroutinefunction" and node.args and (
                 raw[0] != "dotted" or raw[1][0] not in _OWN_MODULES):
@@ -688,8 +702,9 @@ class _Reducer:
         if raw[0] == "super":
             cls = self._class_of(scope)
             return ("super", self.module, cls, raw[1]) if cls is not None else UNKNOWN
+        rest: Tuple[str, ...] = ()
         if raw[0] == "name":
-            root, rest = raw[1], ()
+            root = raw[1]
         else:
             root, rest = raw[1][0], tuple(raw[1][1:])
         where, bindings = self._lookup(scope, root)
@@ -819,10 +834,21 @@ class _Reducer:
                     others.add(self._apply(binding, (), where or self.top, 0))
         argflows = tuple((self._resolve(callee, scope), at, self._resolve(inner, scope))
                          for scope, callee, at, inner in self.argflows)
-        tasks = frozenset(self._resolve(raw, scope) for raw, scope in self.task_uses)
+        tasks = set(self._resolve(raw, scope) for raw, scope in self.task_uses)
+        flows = list(argflows)
+        for scope, callee, inner in self.maybe_tasks:
+            target = self._resolve(callee, scope)
+            if target[0] == "q" and canonical_asyncio(target[1]).split(".")[0] == "asyncio":
+                tasks.add(self._resolve(inner, scope))
+            else:  # not asyncio's: an ordinary use of g, and g() handed to f
+                ref = self._resolve(inner, scope)
+                others.add(ref)
+                flows.append((target, 0, ref))
+        argflows = tuple(flows)
         return ModuleInfo(self.name, self.module, self.uses_asyncio, functions, classes,
                           exports, tuple(self.top.stars), sites, frozenset(others),
-                          frozenset(self.other_attrs), argflows, frozenset(self.setattrs), tasks)
+                          frozenset(self.other_attrs), argflows, frozenset(self.setattrs),
+                          frozenset(tasks))
 
     def scope_table(self) -> Scopes:
         """Return what the transform asks about names inside functions and classes."""
@@ -933,7 +959,8 @@ def analyse(text: str, module: str = "", package: bool = False, fold: bool = Tru
             warnings.simplefilter("ignore")
             tree = ast.parse(text.replace("\r\n", "\n").replace("\r", "\n")
                              if lone_cr else text)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        # MemoryError: 3.8's parser on deep nesting ("s_push: parser stack overflow")
         return None
     reducer = _Reducer(text, tree, module, package, ident)
     for index, stmt in enumerate(tree.body):
@@ -955,8 +982,8 @@ def syntax_error(text: str) -> Optional[str]:
             ast.parse(text)
     except SyntaxError as exc:
         return f"{exc.msg} (line {exc.lineno})"
-    except ValueError as exc:
-        return str(exc)
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return f"{type(exc).__name__}: {exc}" if str(exc) else "too deeply nested"
     return None
 
 

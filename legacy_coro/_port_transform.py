@@ -740,7 +740,7 @@ class PortTransformer(cst.CSTTransformer):
                        ) -> cst.FlattenSentinel[cst.BaseStatement]:
         """``async def __await_impl__`` + ``def __await__`` + ``__iter__ = __await__``."""
         first = _parameters(converted.params)[0].name.value
-        impl = converted.with_changes(name=cst.Name("__await_impl__"))
+        impl = _realign(converted, converted.with_changes(name=cst.Name("__await_impl__")))
         statements: List[cst.BaseStatement] = [impl]
         table = self._scopes.names.get(self._frames[-1].path, {}) if self._scopes else {}
         blank = [cst.EmptyLine(indent=False)]
