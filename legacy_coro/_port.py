@@ -192,6 +192,18 @@ class _Workers:
 def _port_all(files: List[str], options: Options, stdin_source: Optional[bytes]
               ) -> List[Outcome]:
     """Both passes over every file, and again for what a transform refused to convert."""
+    try:
+        return _port_run(files, options, stdin_source)
+    except RecursionError:  # the run-wide analysis: a bug of ours, not the user's
+        message = "internal error: the analysis of the run went too deep"
+    except Exception as exc:
+        message = f"internal error: {type(exc).__name__}: {exc}"
+    order = (["-"] if stdin_source is not None else []) + files
+    return [Outcome(path, error=("internal", message)) for path in order]
+
+
+def _port_run(files: List[str], options: Options, stdin_source: Optional[bytes]
+              ) -> List[Outcome]:
     from legacy_coro._port_names import Run
 
     workers = options.jobs or os.cpu_count() or 1

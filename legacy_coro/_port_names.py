@@ -156,6 +156,8 @@ class Run:
         return [_UNKNOWN]
 
     def _qualified(self, name: str, depth: int) -> List[Target]:
+        if depth >= _DEPTH:  # imports that go round in circles
+            return [_UNKNOWN]
         parts = name.split(".")
         if parts[0] in ("asyncio", "legacy_coro"):
             return [("asyncio", name)]
@@ -182,7 +184,7 @@ class Run:
         if not rest:
             return list(self.targets(ref, depth))
         if ref[0] == "q":
-            return self._qualified(".".join([ref[1]] + rest), depth)
+            return self._qualified(".".join([ref[1]] + rest), depth + 1)
         if ref[0] == "cls" and len(rest) == 1:
             return self._method(ref[1], ref[2], rest[0], depth)
         return [("attr", rest[-1])]
@@ -223,12 +225,16 @@ class Run:
     # -- what each callee gives ----------------------------------------------
 
     def _coroutine(self, target: Target) -> Optional[str]:
-        """The name of a run-local function *target* that returns a coroutine after the port."""
+        """The name of *target* if it is a function this run converts (or moves to legacy_coro).
+
+        Its calls give native coroutine objects after the port, which a plain
+        generator cannot ``yield from``.  An ``async def`` already did before.
+        """
         if target[0] != "fn":
             return None
         fid: FnId = (target[1], target[2])  # type: ignore[assignment]
         for info in self.functions.get(fid, ()):
-            if info.kind in ("coroutine", "async") or fid in self.helpers:
+            if info.kind == "coroutine" or fid in self.helpers:
                 return ".".join(info.path)
         return None
 
@@ -300,6 +306,8 @@ class Run:
         """Name what a ``yield from`` in a coroutine would await that ``await`` refuses."""
         if key is None:
             return None
+        if key[0] == "call" and key[1][-1] in ("__await__", "__iter__"):
+            return key[1][-1] + "()"  # an iterator: what await takes, not something to await
         for target in self.targets(ref):
             if target[0] == "param":
                 sink = self.sinks.get((target[1], target[2], target[4]))  # type: ignore

@@ -29,7 +29,8 @@ from legacy_coro._versions import COROUTINE_DECORATORS, TASK_ENTRY_POINTS, canon
 
 __all__ = [
     "KEYWORDS", "Analysis", "ClassInfo", "FunctionInfo", "ModuleInfo", "Reduced", "Scopes",
-    "SiteInfo", "Unit", "analyse", "plain_iterable", "plainly_not_awaitable", "reduce_source",
+    "SiteInfo", "Unit", "absolute_module", "analyse", "plain_iterable", "plainly_not_awaitable",
+    "reduce_source", "syntax_error",
 ]
 
 #: Names and attributes the transform acts on (with the local names of the
@@ -133,6 +134,8 @@ class Scopes(NamedTuple):
     kinds: Dict[Path, str]  #: scope path -> "function", "lambda", "class"
     #: names passed to ``iscoroutinefunction()`` other than asyncio's (LC008)
     inspected: FrozenSet[str] = frozenset()
+    module: str = ""  #: the module's dotted name, for its relative imports
+    package: bool = False  #: whether it is a package's ``__init__``
 
 
 class Unit(NamedTuple):
@@ -265,6 +268,19 @@ class _Mark:
     def __init__(self, scope: _Scope, fn: Optional[_Fn]) -> None:
         self.scope = scope
         self.fn = fn
+
+
+def absolute_module(name: str, package: bool, module: str, level: int) -> str:
+    """The absolute name of ``from .module import`` (*level* dots) in module *name*."""
+    if not level:
+        return module
+    parts = name.split(".") if name else []
+    if not package:
+        parts = parts[:-1]
+    parts = parts[:len(parts) - (level - 1)] if level > 1 else parts
+    if module:
+        parts.append(module)
+    return ".".join(parts) or module
 
 
 def _raw_ref(node: ast.expr) -> Optional[RawRef]:
@@ -607,16 +623,7 @@ class _Reducer:
                 scope.bind(alias.asname or alias.name, ("import", f"{module}.{alias.name}"))
 
     def _absolute(self, module: str, level: int) -> str:
-        """Return the absolute name of a (possibly relative) imported module."""
-        if not level:
-            return module
-        parts = self.name.split(".") if self.name else []
-        if not self.package:
-            parts = parts[:-1]
-        parts = parts[:len(parts) - (level - 1)] if level > 1 else parts
-        if module:
-            parts.append(module)
-        return ".".join(parts) or module
+        return absolute_module(self.name, self.package, module, level)
 
     def _function(self, node: Union[ast.FunctionDef, ast.AsyncFunctionDef], scope: _Scope,
                   fn: Optional[_Fn], stack: List[Any]) -> Tuple[_Scope, Optional[_Fn]]:
@@ -870,7 +877,7 @@ class _Reducer:
                 for name, bound in table.items()}
             tasks[path] = frozenset(name for name, bound in table.items()
                                     if all(b == ("tasks",) for b in bound))
-        return Scopes(names, tasks, kinds, frozenset(self.inspected))
+        return Scopes(names, tasks, kinds, frozenset(self.inspected), self.name, self.package)
 
     def hot(self, stmt: ast.stmt) -> bool:
         end = getattr(stmt, "end_lineno", None) or len(self.lines)

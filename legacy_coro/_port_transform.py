@@ -25,6 +25,7 @@ from legacy_coro._port_plan import (
     Analysis,
     Reduced,
     Scopes,
+    absolute_module,
     analyse,
     syntax_error,
 )
@@ -471,9 +472,14 @@ class PortTransformer(cst.CSTTransformer):
                     self._bindings[alias.asname.name.value] = ".".join(parts)
                 elif parts:
                     self._bindings[parts[0]] = parts[0]
-        elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-            module = ".".join(_dotted(small.module) or [])
-            if isinstance(small.names, cst.ImportStar):
+        elif isinstance(small, cst.ImportFrom):
+            module = ".".join(_dotted(small.module) or []) if small.module is not None else ""
+            if small.relative:  # `from .coroutines import coroutine` inside a package
+                if self._scopes is None:
+                    return
+                module = absolute_module(self._scopes.module, self._scopes.package,
+                                         module, len(small.relative))
+            if not module or isinstance(small.names, cst.ImportStar):
                 return
             for alias in small.names:
                 if not isinstance(alias.name, cst.Name):

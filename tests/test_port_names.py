@@ -635,6 +635,24 @@ MODULE = [
         ["LC017"],
         id="decorated-await-is-left",
     ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def wrap(awaitable):
+            return (yield from awaitable.__await__())
+        """,
+        """\
+        from legacy_coro import coroutine
+
+        @coroutine
+        def wrap(awaitable):
+            return (yield from awaitable.__await__())
+        """,
+        ["LC015:__await__()"],
+        id="an-await-method-gives-an-iterator",
+    ),
     # -- every spelling of an asyncio name -----------------------------------------
     pytest.param(
         """\

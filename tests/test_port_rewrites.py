@@ -666,7 +666,9 @@ def test_refusal(src: str, expected: Optional[str], codes: List[str]) -> None:
     result, found = port(src)
     assert result == d(expected if expected is not None else src)
     assert sorted(found) == sorted(codes)
-    assert port(result) == (result, found)
+    # A second run changes nothing.  LC004 is about what *this* run converts: once
+    # converted, the callee is an async def the second run has nothing to do with.
+    assert port(result) == (result, [c for c in found if not c.startswith("LC004")])
 
 
 def test_async_calls_rewritten_on_tokens_only() -> None:
