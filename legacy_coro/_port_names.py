@@ -307,7 +307,7 @@ class Run:
         if key is None:
             return None
         if key[0] == "call" and key[1][-1] in ("__await__", "__iter__"):
-            return key[1][-1] + "()"  # an iterator: what await takes, not something to await
+            return f"{key[1][-1]}()"  # an iterator: what await takes, not something to await
         for target in self.targets(ref):
             if target[0] == "param":
                 sink = self.sinks.get((target[1], target[2], target[4]))  # type: ignore
