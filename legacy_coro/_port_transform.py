@@ -6,6 +6,7 @@ bytes out plus the sites it left alone.  It converts what keeps its meaning
 and refuses the rest with a reason code (:mod:`legacy_coro._port_reasons`).
 """
 
+import contextlib
 import io
 import re
 import sys
@@ -13,10 +14,15 @@ import token
 import tokenize
 import warnings
 from collections import Counter
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
+
+try:  # LibCST's code generator state (what its PositionProvider subclasses too)
+    from libcst._nodes.internal import CodegenState
+except ImportError:  # pragma: no cover - a LibCST that moved it: positions the slow way
+    CodegenState = object  # type: ignore[misc,assignment]
 
 from legacy_coro._port_names import Facts, Run, module_name
 from legacy_coro._port_plan import (
@@ -269,6 +275,18 @@ class _Shift(cst.CSTTransformer):
         if "\t" in value:
             return updated_node
         return updated_node.with_changes(last_line=cst.SimpleWhitespace(value + " " * self.by))
+
+
+def _spans_lines(params: cst.Parameters) -> bool:
+    """Whether the parameters continue on another line (after a comma or a parameter)."""
+    for param in _parameters(params):
+        comma = param.comma
+        spaces = [param.whitespace_after_param, param.whitespace_after_star]
+        if isinstance(comma, cst.Comma):
+            spaces += [comma.whitespace_before, comma.whitespace_after]
+        if any(isinstance(space, cst.ParenthesizedWhitespace) for space in spaces):
+            return True
+    return False
 
 
 _EMPTY = cst.Module(body=[])
@@ -734,11 +752,10 @@ class PortTransformer(cst.CSTTransformer):
                    changes: Dict[str, object]) -> cst.FunctionDef:
         """Add ``async``; keep parameters aligned with the parenthesis, comments in place."""
         changes["asynchronous"] = cst.Asynchronous()
-        shift = len("async ")
-        if not isinstance(updated_node.whitespace_before_params, cst.ParenthesizedWhitespace):
-            params = updated_node.params.visit(_Shift(shift))
-            if params is not updated_node.params:
-                changes["params"] = params
+        params = updated_node.params
+        if not isinstance(updated_node.whitespace_before_params, cst.ParenthesizedWhitespace) \
+                and _spans_lines(params):
+            changes["params"] = params.visit(_Shift(len("async ")))
         new: cst.FunctionDef = _realign(original_node, updated_node.with_changes(**changes))
         return new
 
@@ -1230,6 +1247,56 @@ def _not_reproduced(text: str, code: str) -> str:
             "`except X :` as `except X:`, LibCST issue 1457) and run again")
 
 
+class _LineState(CodegenState):
+    """LibCST's code generation, noting the line where each node that can be a site starts.
+
+    The port renders the module it parsed anyway (to check that LibCST gives
+    back the text it was given); noting lines on the way costs next to nothing,
+    where LibCST's PositionProvider renders the module once more, slowly.  The
+    line is where PositionProvider's syntactic position starts (``def``, not
+    the decorator above it).
+    """
+
+    __slots__ = ("marks",)
+
+    def __init__(self, default_indent: str, default_newline: str) -> None:
+        super().__init__(default_indent, default_newline)
+        self.marks: List[Tuple[int, int]] = []  #: (tokens before it, id(node)), in order
+
+    @contextlib.contextmanager
+    def record_syntactic_position(self, node: cst.CSTNode, *,
+                                  start_node: Optional[cst.CSTNode] = None,
+                                  end_node: Optional[cst.CSTNode] = None) -> Iterator[None]:
+        if type(node) in _SITE_NODES:
+            self.marks.append((len(self.tokens), id(node)))
+        yield
+
+    def lines(self) -> Dict[int, int]:
+        """id(node) -> the line it starts on, counting the newlines of the tokens before it."""
+        lines: Dict[int, int] = {}
+        line, done = 1, 0
+        for index, node in self.marks:
+            chunk = "".join(self.tokens[done:index])
+            line += chunk.count("\n") + chunk.count("\r") - chunk.count("\r\n")
+            done = index
+            lines[node] = line
+        return lines
+
+
+#: the node types a site is reported at
+_SITE_NODES = frozenset({cst.Call, cst.FunctionDef, cst.Decorator, cst.Yield, cst.With})
+
+
+def _render(module: cst.Module) -> Tuple[str, Optional[Dict[int, int]]]:
+    """Return the module's code and the first line of each node a site can be at."""
+    try:
+        state = _LineState(module.default_indent, module.default_newline)
+        module._codegen(state)
+    except (AttributeError, TypeError):  # a LibCST whose code generation works otherwise
+        return module.code, None
+    return "".join(state.tokens), state.lines()
+
+
 class _Unfold(Exception):
     """Folding did not line up for this file: port it again with nothing folded."""
 
@@ -1332,10 +1399,11 @@ def _port(scanned: Scanned, analysis: Analysis, facts: Facts, target: Tuple[int,
             raise _Unfold() from None
         raise PortError("parse", f"LibCST cannot parse: {exc.message} (line {exc.raw_line})"
                         ) from None
-    if module.code != parsed:  # LibCST would change text it was not asked to change
+    rendered, lines = _render(module)
+    if rendered != parsed:  # LibCST would change text it was not asked to change
         if folded:
             raise _Unfold()
-        raise PortError("parse", _not_reproduced(parsed, module.code))
+        raise PortError("parse", _not_reproduced(parsed, rendered))
     inspected = set(analysis.scopes.inspected)
     plan = plan_module(reduced, module) if reduced else None
     if reduced is not None and plan is not None:
@@ -1352,10 +1420,13 @@ def _port(scanned: Scanned, analysis: Analysis, facts: Facts, target: Tuple[int,
         raise _Unfold()
     sites: List[Site] = []
     if transformer.reports:
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        if lines is None or any(id(n) not in lines for n, _, _ in transformer.reports):
+            positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+            lines = {id(n): int(positions[n].start.line) for n, _, _ in transformer.reports}
 
         def line(node: cst.CSTNode) -> int:
-            number = int(positions[node].start.line)
+            assert lines is not None
+            number = lines[id(node)]
             return reduced.original_line(number) if reduced else number
 
         sites = sorted({Site(line(n), code, detail) for n, code, detail in transformer.reports})

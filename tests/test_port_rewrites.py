@@ -382,6 +382,45 @@ REWRITES = [
     ),
     pytest.param(
         """\
+        import asyncio
+
+        class Conn:
+            @asyncio.coroutine
+            def handshake(self, uri, origin=None, extensions=None,
+                          subprotocols=None,  # offered
+                          headers=None):
+                lock = asyncio.Lock(loop=self.loop)    # guards the handshake
+                q = asyncio.Queue(loop=self.loop)  # two spaces: PEP 8's, kept
+                x = yield from self.read(uri)      # aligned
+                return x
+
+            @asyncio.coroutine
+            def hanging(
+                    self, a,
+                    b):
+                yield from self.read(a)
+        """,
+        """\
+        import asyncio
+
+        class Conn:
+            async def handshake(self, uri, origin=None, extensions=None,
+                                subprotocols=None,  # offered
+                                headers=None):
+                lock = asyncio.Lock()                  # guards the handshake
+                q = asyncio.Queue()  # two spaces: PEP 8's, kept
+                x = await self.read(uri)           # aligned
+                return x
+
+            async def hanging(
+                    self, a,
+                    b):
+                await self.read(a)
+        """,
+        id="comments-keep-their-column-parameters-their-alignment",
+    ),
+    pytest.param(
+        """\
         import os
 
         def g():
