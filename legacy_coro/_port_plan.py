@@ -767,9 +767,9 @@ class _Reducer:
         for one in refs:
             if one[0] == "q" and canonical_asyncio(one[1]) in COROUTINE_DECORATORS:
                 return "coroutine"
-        if raw == ("name", "staticmethod") and ref == UNKNOWN:
+        if ref == ("builtin", "staticmethod"):
             return "static"
-        if raw == ("name", "classmethod") and ref == UNKNOWN:
+        if ref == ("builtin", "classmethod"):
             return "class"
         return "other"
 

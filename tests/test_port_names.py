@@ -477,6 +477,35 @@ MODULE = [
         """\
         import asyncio
 
+        class Wire:
+            @staticmethod
+            def pump():
+                yield from asyncio.sleep(0)
+
+        @asyncio.coroutine
+        def use():
+            yield from Wire.pump()
+        """,
+        """\
+        import asyncio
+        from legacy_coro import coroutine
+
+        class Wire:
+            @staticmethod
+            def pump():
+                yield from asyncio.sleep(0)
+
+        @coroutine
+        def use():
+            yield from Wire.pump()
+        """,
+        ["LC003:sleep", "LC015:Wire.pump"],
+        id="static-generator-method-through-its-class",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
         @asyncio.coroutine
         def use(reader, other):
             yield from reader.readexactly(4)
