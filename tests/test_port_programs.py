@@ -282,3 +282,35 @@ def test_target_version_output_runs_where_promised(
         assert (done.returncode, done.stdout) == (0, "set\n"), done.stderr
     else:
         assert done.returncode != 0
+
+
+def test_asyncio_submodules_table_covers_this_python() -> None:
+    """Every submodule of this Python's asyncio is one the port reads as asyncio."""
+    import asyncio
+    import pkgutil
+
+    from legacy_coro._versions import ASYNCIO_SUBMODULES, canonical_asyncio
+
+    found = {m.name for m in pkgutil.iter_modules(asyncio.__path__)} - {"__main__"}
+    assert found <= ASYNCIO_SUBMODULES, found - ASYNCIO_SUBMODULES
+    assert canonical_asyncio("asyncio.queues.Queue") == "asyncio.Queue"
+    assert canonical_asyncio("asyncio.Queue") == "asyncio.Queue"
+    assert canonical_asyncio("other.queues.Queue") == "other.queues.Queue"
+
+
+def test_awaitable_calls_table_matches_this_python() -> None:
+    """ASYNCIO_AWAITABLE_CALLS: coroutine functions, or what makes a future, on this Python."""
+    import asyncio
+    import inspect
+
+    from legacy_coro._versions import ASYNCIO_AWAITABLE_CALLS
+
+    makes_future = {"gather", "shield", "ensure_future", "create_task", "wrap_future"}
+    for name in sorted(ASYNCIO_AWAITABLE_CALLS):
+        target = getattr(asyncio, name, None)
+        if target is None:  # `async` (a keyword since 3.7), to_thread (3.9+)
+            continue
+        if inspect.isclass(target):
+            assert issubclass(target, asyncio.Future), name
+        else:
+            assert inspect.iscoroutinefunction(target) or name in makes_future, name
