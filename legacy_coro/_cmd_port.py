@@ -53,7 +53,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         label = "{}.{}".format(*version)
         default = " (the default: every Python legacy_coro runs on)" \
             if version == DEFAULT_TARGET else ""
-        extra = "; also drops loop= outside coroutines (LC016)" if version == (3, 10) else ""
+        extra = ("; also drops loop= outside coroutines (LC016).  --py39-plus, --py311-plus "
+                 "... --py315-plus are accepted too, as in pyupgrade" if version == (3, 10)
+                 else "")
         group.add_argument(flag, dest="target", action="store_const", const=version,
                            help=f"the output must run on Python {label} and later{default}"
                                 f"{extra}" if version in (DEFAULT_TARGET, (3, 10))
