@@ -1043,3 +1043,26 @@ def test_run(tmp_path: Path, files: Dict[str, str], expected: Dict[str, str],
         name: d(text) for name, text in expected.items()}
     assert {name: sorted(found) for name, (_, found) in result.items()} == {
         name: sorted(found) for name, found in codes.items()}
+
+
+def test_a_helper_the_transform_refuses_is_planned_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Should the transform refuse a helper the analysis converted, its callers are redone."""
+    from legacy_coro import _port_transform
+
+    original = _port_transform.PortTransformer._refusals
+
+    def refuse_helpers(self: object, frame: object) -> object:
+        found = original(self, frame)  # type: ignore[arg-type]
+        if frame.decorator is None:  # type: ignore[attr-defined]
+            found.append((frame.node, "LC008", ""))  # type: ignore[attr-defined]
+        return found
+
+    monkeypatch.setattr(_port_transform.PortTransformer, "_refusals", refuse_helpers)
+    result = port_run(tmp_path, RUNS[0].values[0])  # type: ignore[arg-type]
+    helpers, helper_codes = result["helpers.py"]
+    app, app_codes = result["app.py"]
+    assert helpers == d(RUNS[0].values[0]["helpers.py"])  # type: ignore[index]
+    assert "@coroutine\ndef greet" in app and "yield from read_name" in app
+    assert app_codes == ["LC015:read_name"]
+    assert helper_codes == []  # the second plan does not offer it to the transform
