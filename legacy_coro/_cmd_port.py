@@ -39,7 +39,7 @@ parsed, usage error, or LibCST missing; 3 internal error (file left untouched)."
 
 
 #: The oldest Python the output may be asked to run on, pyupgrade style (--py38-plus...).
-TARGETS = [(3, minor) for minor in range(8, 16)]
+TARGETS = [(3, minor) for minor in range(6, 16)]
 DEFAULT_TARGET = (3, 8)
 
 
@@ -53,12 +53,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         label = "{}.{}".format(*version)
         default = " (the default: every Python legacy_coro runs on)" \
             if version == DEFAULT_TARGET else ""
-        extra = ("; also drops loop= outside coroutines (LC016).  --py39-plus, --py311-plus "
-                 "... --py315-plus are accepted too, as in pyupgrade" if version == (3, 10)
-                 else "")
+        extra = {
+            (3, 10): "; also drops loop= outside coroutines (LC016).  --py39-plus, "
+                     "--py311-plus ... --py315-plus are accepted too, as in pyupgrade",
+            (3, 6): "; functions kept as generator coroutines keep @asyncio.coroutine "
+                    "(legacy_coro needs 3.8; 3.11 removed it).  --py37-plus too",
+        }.get(version, "")
         group.add_argument(flag, dest="target", action="store_const", const=version,
                            help=f"the output must run on Python {label} and later{default}"
-                                f"{extra}" if version in (DEFAULT_TARGET, (3, 10))
+                                f"{extra}" if version in (DEFAULT_TARGET, (3, 10), (3, 6))
                            else argparse.SUPPRESS)
     parser.set_defaults(target=DEFAULT_TARGET)
     parser.add_argument("--diff", action="store_true",

@@ -386,6 +386,9 @@ class PortTransformer(cst.CSTTransformer):
         self._scopes = scopes
         self._facts = facts or Facts()
         self._target = target
+        #: legacy_coro runs on 3.8+: for an older target a function kept as a generator
+        #: coroutine keeps asyncio's decorator (which 3.4-3.10 have)
+        self._legacy_ok = target >= (3, 8)
         # Name uses, counted by the visit itself unless given (from ast, which
         # lets port_module() skip statements that have nothing to port).
         self._counting = counts is None
@@ -710,8 +713,8 @@ class PortTransformer(cst.CSTTransformer):
         old = decorators[index]
         root = _root_name(old.decorator)
         if frame.kind not in ("convert", "drop"):
-            if self.qualified(old.decorator) in _LEGACY_DECORATORS:
-                return updated_node
+            if self.qualified(old.decorator) in _LEGACY_DECORATORS or not self._legacy_ok:
+                return updated_node  # below 3.8, asyncio's decorator stays (see _legacy_ok)
             if root:
                 self._removed[root] += 1
             decorators[index] = old.with_changes(decorator=self._legacy_decorator())
@@ -1025,7 +1028,7 @@ class PortTransformer(cst.CSTTransformer):
             self.reports.append((original_node, "LC014", ""))
         if target in _DECORATORS:
             self.reports.append((original_node, "LC009", ""))
-            if target in _ASYNCIO_DECORATORS:
+            if target in _ASYNCIO_DECORATORS and self._legacy_ok:
                 root = _root_name(original_node.func)
                 if root:
                     self._removed[root] += 1

@@ -1066,3 +1066,35 @@ def test_a_helper_the_transform_refuses_is_planned_again(
     assert "@coroutine\ndef greet" in app and "yield from read_name" in app
     assert app_codes == ["LC015:read_name"]
     assert helper_codes == []  # the second plan does not offer it to the transform
+
+
+def test_below_py38_kept_functions_keep_asyncio_coroutine() -> None:
+    """legacy_coro needs 3.8: for an older target a refused function keeps asyncio's decorator."""
+    src = """\
+        import asyncio
+
+        @asyncio.coroutine
+        def connect(*args):
+            return Connect(*args).__iter__()
+
+        @asyncio.coroutine
+        def fetch():
+            yield from asyncio.sleep(0)
+
+        kept = asyncio.coroutine(lambda: None)
+        """
+    result, codes = port(src, target=(3, 7))
+    assert result == d("""\
+        import asyncio
+
+        @asyncio.coroutine
+        def connect(*args):
+            return Connect(*args).__iter__()
+
+        async def fetch():
+            await asyncio.sleep(0)
+
+        kept = asyncio.coroutine(lambda: None)
+        """)
+    assert sorted(codes) == ["LC001", "LC009"]
+    assert "legacy_coro" in port(src)[0]  # the default target moves them onto it
