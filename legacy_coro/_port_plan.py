@@ -402,7 +402,7 @@ class _Reducer:
         top = _Scope((), "module", None, None)
         self.top = top
         self.fns: List[_Fn] = []
-        self.classes: List[Tuple[Path, str, int, List[ast.expr]]] = []
+        self.classes: List[Tuple[Path, int, List[ast.expr], _Scope]] = []
         self.scopes: List[_Scope] = [top]
         self.sites: List[Tuple[_Fn, _Scope, Optional[Key], Optional[RawRef], int]] = []
         self.argflows: List[Tuple[_Scope, RawRef, Union[int, str], RawRef]] = []
@@ -664,8 +664,8 @@ class _Reducer:
                stack: List[Any]) -> _Scope:
         path = scope.path + (node.name,)
         scope.bind(node.name, ("class", path))
-        self.classes.append((path, node.name, node.lineno, node.bases))
         inner = _Scope(path, "class", scope, fn)
+        self.classes.append((path, node.lineno, node.bases, inner))
         self.scopes.append(inner)
         stack.append(_Mark(scope, fn))
         stack.extend(node.body)
@@ -821,9 +821,7 @@ class _Reducer:
             info = self._function_info(fn, by_fn[id(fn)])
             functions[fn.path] = functions.get(fn.path, ()) + (info,)
         classes: Dict[Path, Tuple[ClassInfo, ...]] = {}
-        class_scopes = {s.path: s for s in self.scopes if s.kind == "class"}
-        for path, _name, line, bases in self.classes:
-            body = class_scopes[path]
+        for path, line, bases, body in self.classes:
             outer = body.parent or self.top
             names = {name: ("def" if all(b[0] == "def" for b in bound) else "other")
                      for name, bound in body.names.items()}

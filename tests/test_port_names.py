@@ -521,6 +521,35 @@ MODULE = [
         [],
         id="what-the-port-cannot-see-is-awaited",
     ),
+    pytest.param(
+        """\
+        import asyncio
+
+        class Conn:
+            def read(self):
+                yield from asyncio.sleep(0)
+
+        class Conn:
+            @asyncio.coroutine
+            def recv(self):
+                yield from self.read()
+        """,
+        """\
+        import asyncio
+        from legacy_coro import coroutine
+
+        class Conn:
+            def read(self):
+                yield from asyncio.sleep(0)
+
+        class Conn:
+            @coroutine
+            def recv(self):
+                yield from self.read()
+        """,
+        ["LC003:sleep", "LC015:Conn.read"],
+        id="a-class-defined-twice-may-be-either",
+    ),
     # -- classes ------------------------------------------------------------------
     pytest.param(
         """\
