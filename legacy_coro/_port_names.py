@@ -262,12 +262,16 @@ class Run:
         return None
 
     def _generators_named(self, name: str) -> List[FnId]:
-        """Coroutine-style generators of the run (no ``yield VALUE``) called *name*."""
+        """Undecorated generators of the run called *name*.
+
+        Those that ``yield VALUE`` too: a generator that yields futures
+        (``x = yield fut``) was a coroutine to a 3.4-3.10 Task as well.
+        """
         cache = getattr(self, "_by_name_cache", None)
         if cache is None:
             cache = {}
             for fid, infos in self.functions.items():
-                if any(i.kind == "generator" and not i.data for i in infos):
+                if any(i.kind == "generator" for i in infos):
                     cache.setdefault(fid[1][-1], []).append(fid)
             self._by_name_cache = cache
         return cache.get(name, [])  # type: ignore[no-any-return]

@@ -506,6 +506,34 @@ MODULE = [
         """\
         import asyncio
 
+        class Waiter:
+            def wait_one(self):
+                result = yield self.fut  # a Task took a yielded future too
+                return result
+
+        @asyncio.coroutine
+        def use(waiter):
+            yield from waiter.wait_one()
+        """,
+        """\
+        from legacy_coro import coroutine
+
+        class Waiter:
+            def wait_one(self):
+                result = yield self.fut  # a Task took a yielded future too
+                return result
+
+        @coroutine
+        def use(waiter):
+            yield from waiter.wait_one()
+        """,
+        ["LC015:Waiter.wait_one"],
+        id="a-generator-yielding-futures-is-no-awaitable-either",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
         @asyncio.coroutine
         def use(reader, other):
             yield from reader.readexactly(4)
