@@ -83,8 +83,20 @@ def check(source: str) -> Optional[str]:
             if isinstance(func, ast.Name):
                 assert func.id not in functions, f"await of the plain generator {func.id}()"
             elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
-                    func.value.id in ("self", "other")):
+                    func.value.id == "other"):  # an object the port cannot see
                 assert func.attr not in methods, f"await of the plain generator .{func.attr}()"
+    for cls in (c for c in ast.walk(tree) if isinstance(c, ast.ClassDef)):
+        # self.m() in a class: the class's own generator methods (and its bases' by name).
+        own = plain_generators(ast.Module(body=[cls], type_ignores=[]))[1]
+        bases = {b.id for b in cls.bases if isinstance(b, ast.Name)}
+        for base in (c for c in tree.body if isinstance(c, ast.ClassDef) and c.name in bases):
+            own |= plain_generators(ast.Module(body=[base], type_ignores=[]))[1]
+        for node in ast.walk(cls):
+            if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+                func = node.value.func
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and (
+                        func.value.id == "self"):
+                    assert func.attr not in own, f"await of the plain generator self.{func.attr}()"
     return output
 
 
