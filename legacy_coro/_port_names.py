@@ -20,6 +20,7 @@ another package.  The README's port section says where that line is and why.
 Plain Python: LibCST is not imported here.
 """
 
+import os
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
 from legacy_coro._port_plan import ClassInfo, FunctionInfo, Key, ModuleInfo, Path, Ref
@@ -45,13 +46,11 @@ class Facts(NamedTuple):
     rewrites: bool = True
 
 
-def module_name(path: str, exists: "Optional[object]" = None) -> Tuple[str, bool]:
+def module_name(path: str) -> Tuple[str, bool]:
     """Return the dotted module name of the file *path* and whether it is a package.
 
     The directories above it that hold an ``__init__.py`` are its packages.
     """
-    import os
-
     directory, filename = os.path.split(os.path.abspath(path))
     stem = filename[:-3] if filename.endswith(".py") else filename
     package = stem == "__init__"
