@@ -24,11 +24,16 @@ formatting (LibCST: `pip install libcst`, or the checkout with its `port` extra,
 
 It converts: functions decorated with asyncio's or legacy_coro's coroutine
 decorator (however imported) into `async def`, dropping the decorator and the
-imports left unused; inside them `yield from X` into `await X`, a bare `yield`
-into `await asyncio.sleep(0)`, `with (yield from lock):` into `async with
-lock:`; `loop=NAME` arguments of the functions that lost them in 3.10;
-`asyncio.async(...)` into `asyncio.ensure_future(...)`.  Sites whose meaning
-could change are left alone and reported as `FILE:LINE: CODE message`:
+imports left unused, and undecorated generators used only as coroutines (every
+use a `yield from` inside a coroutine, or a task) with them; inside them `yield
+from X` into `await X` where X is awaitable after the port, a bare `yield` into
+`await asyncio.sleep(0)`, `with (yield from lock):` into `async with lock:`,
+`asyncio.wait(fs)` into `asyncio.wait({{asyncio.ensure_future(f) for f in
+set(fs)}})` (what wait() did with fs before 3.11); `loop=NAME` arguments of the
+functions that lost them in 3.10; `asyncio.async(...)` into
+`asyncio.ensure_future(...)`.  Names are resolved through imports and scopes,
+across the files of one run.  Sites whose meaning could change are left alone
+and reported as `FILE:LINE: CODE message`:
 {describe_reasons()}
 Diagnostics go to stderr; stdout carries only the diff, the ported stdin or the
 JSON report.  A file is written only if the result parses and compiles.
@@ -47,10 +52,32 @@ parsed, --verify could not run the original, usage error, or LibCST missing;
 3 internal error (file left untouched); 130 / 143 interrupted (SIGINT / SIGTERM)."""
 
 
+#: The oldest Python the output may be asked to run on, pyupgrade style (--py38-plus...).
+TARGETS = [(3, minor) for minor in range(6, 16)]
+DEFAULT_TARGET = (3, 8)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``port`` options."""
     parser.add_argument("paths", nargs="*", metavar="PATH",
                         help="files or directories to port ('-' for stdin)")
+    group = parser.add_mutually_exclusive_group()
+    for version in TARGETS:
+        flag = "--py{}{}-plus".format(*version)
+        label = "{}.{}".format(*version)
+        default = " (the default: every Python legacy_coro runs on)" \
+            if version == DEFAULT_TARGET else ""
+        extra = {
+            (3, 10): "; also drops loop= outside coroutines (LC016).  --py39-plus, "
+                     "--py311-plus ... --py315-plus are accepted too, as in pyupgrade",
+            (3, 6): "; functions kept as generator coroutines keep @asyncio.coroutine "
+                    "(legacy_coro needs 3.8; 3.11 removed it).  --py37-plus too",
+        }.get(version, "")
+        group.add_argument(flag, dest="target", action="store_const", const=version,
+                           help=f"the output must run on Python {label} and later{default}"
+                                f"{extra}" if version in (DEFAULT_TARGET, (3, 10), (3, 6))
+                           else argparse.SUPPRESS)
+    parser.set_defaults(target=DEFAULT_TARGET)
     parser.add_argument("--diff", action="store_true",
                         help="print a unified diff of the changes; write nothing")
     parser.add_argument("--check", action="store_true",
@@ -122,4 +149,4 @@ def run(args: argparse.Namespace) -> int:
 
     return port_paths(Options(args.paths, args.diff, args.check, args.jobs, args.json,
                               args.verify, args.timeout, args.python_a, args.python_b,
-                              args.compat_a))
+                              args.compat_a, args.target))

@@ -28,6 +28,7 @@ from typing import (
     NamedTuple,
     Optional,
     Sequence,
+    Set,
     Tuple,
 )
 
@@ -58,6 +59,7 @@ class Options(NamedTuple):
     python_b: Optional[str] = None  #: --verify: run the port on this interpreter
     #: --verify: run the original under legacy-coro run (None: unless python_a is given)
     compat_a: Optional[bool] = None
+    target: Tuple[int, int] = (3, 8)  #: the oldest Python the output must run on
 
 
 class Outcome(NamedTuple):
@@ -68,11 +70,12 @@ class Outcome(NamedTuple):
     converted: int = 0
     converted_names: Tuple[str, ...] = ()
     sites: Tuple[Tuple[int, str, str], ...] = ()
-    generator_calls: Tuple[Tuple[int, str], ...] = ()
+    notes: Tuple[Tuple[int, str], ...] = ()  #: undecorated generators converted too
     error: Optional[Tuple[str, str]] = None  #: (kind, message): kind "io", "parse", "internal"
-    new: Optional[bytes] = None  #: the ported bytes, when the caller needs them
+    new: Optional[bytes] = None  #: the ported bytes, when changed
     diff: str = ""
     lines: int = 0
+    refused_helpers: Tuple[Tuple[str, ...], ...] = ()
 
 
 def iter_python_files(paths: Sequence[str]) -> Iterator[str]:
@@ -97,14 +100,52 @@ def _unified(old: bytes, new: bytes, path: str) -> str:
                    for line in out)
 
 
-def port_bytes(source: bytes, path: str, write: bool, want_new: bool,
-               want_diff: bool) -> Outcome:
-    """Port one file's bytes and return what happened (the work of one job)."""
-    from legacy_coro._port_transform import PortError, port_source
+# ---------------------------------------------------------------------------
+# The two passes over one file.  In worker processes each file stays with the
+# worker that scanned it (the ast pass is not done twice): _SCANNED is that
+# worker's memory of its files between the passes.
 
+_SCANNED: Dict[str, Any] = {}
+_FAILED: Dict[str, Outcome] = {}
+
+
+def _scan_one(path: str, source: Optional[bytes] = None, force: bool = False
+              ) -> Tuple[str, Any, Optional[Outcome]]:
+    """First pass: read and analyse *path*; return (path, its ModuleInfo or None, failure)."""
+    from legacy_coro._port_names import module_name
+    from legacy_coro._port_transform import PortError, scan
+
+    if source is None:
+        try:
+            with open(path, "rb") as stream:
+                source = stream.read()
+        except OSError as exc:
+            return path, None, Outcome(path, error=("io", f"cannot read: {exc.strerror or exc}"))
+    module, package = module_name(path) if path != "-" else ("", False)
     lines = source.count(b"\n")
     try:
-        ported = port_source(source, path)
+        scanned = scan(source, path, module, package, force)
+    except PortError as exc:
+        return path, None, Outcome(path, error=(exc.kind, str(exc)), lines=lines)
+    except RecursionError:
+        return path, None, Outcome(path, error=("parse", "too deeply nested to port"),
+                                   lines=lines)
+    except Exception as exc:  # a bug of ours must not stop the other files
+        return path, None, Outcome(
+            path, error=("internal", f"internal error: {type(exc).__name__}: {exc}"),
+            lines=lines)
+    _SCANNED[path] = scanned
+    return path, scanned.analysis.info if scanned.analysis is not None else None, None
+
+
+def _port_one(path: str, facts: Any, target: Tuple[int, int], want_diff: bool) -> Outcome:
+    """Second pass: port a scanned file with the run-wide facts."""
+    from legacy_coro._port_transform import PortError, port_scanned
+
+    scanned = _SCANNED[path]
+    lines = scanned.source.count(b"\n")
+    try:
+        ported = port_scanned(scanned, facts, target)
     except PortError as exc:
         return Outcome(path, error=(exc.kind, str(exc)), lines=lines)
     except RecursionError:
@@ -112,47 +153,164 @@ def port_bytes(source: bytes, path: str, write: bool, want_new: bool,
     except Exception as exc:  # a bug of ours must not stop the other files
         return Outcome(path, error=("internal", f"internal error: {type(exc).__name__}: {exc}"),
                        lines=lines)
-    if ported.changed and write:
-        try:
-            with open(path, "wb") as stream:
-                stream.write(ported.source)
-        except OSError as exc:
-            return Outcome(path, error=("io", f"cannot write: {exc.strerror}"), lines=lines)
     return Outcome(
-        path,
-        ported.changed,
-        ported.converted,
-        ported.converted_names,
-        tuple((s.line, s.code, s.detail) for s in ported.sites),
-        ported.generator_calls,
-        None,
-        ported.source if want_new and ported.changed else None,
-        _unified(source, ported.source, path) if want_diff and ported.changed else "",
-        lines,
+        path, ported.changed, ported.converted, ported.converted_names,
+        tuple((s.line, s.code, s.detail) for s in ported.sites), ported.notes, None,
+        ported.source if ported.changed else None,
+        _unified(scanned.source, ported.source, path) if want_diff and ported.changed else "",
+        lines, ported.refused_helpers,
     )
 
 
-def _port_file(job: Tuple[str, bool, bool, bool]) -> Outcome:
-    path, write, want_new, want_diff = job
+def _scan_batch(paths: List[str], force: bool = False) -> List[Tuple[str, Any, Optional[Outcome]]]:
+    return [_scan_one(path, force=force) for path in paths]
+
+
+def _port_batch(jobs: List[Tuple[str, Any]], target: Tuple[int, int],
+                want_diff: bool) -> List[Outcome]:
+    return [_port_one(path, facts, target, want_diff) for path, facts in jobs]
+
+
+class _Workers:
+    """*n* worker processes; each keeps the files it scanned for the second pass."""
+
+    def __init__(self, n: int, paths: List[str]) -> None:
+        # spawn, not fork: forking a process that may run threads is unsafe (3.12 warns).
+        context = multiprocessing.get_context("spawn")
+        self.pools = [concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
+                      for _ in range(n)]
+        # Largest files first, each to the least loaded worker.
+        sizes = []
+        for path in paths:
+            try:
+                sizes.append((os.path.getsize(path), path))
+            except OSError:
+                sizes.append((0, path))
+        self.buckets: List[List[str]] = [[] for _ in range(n)]
+        load = [0] * n
+        for size, path in sorted(sizes, reverse=True):
+            which = load.index(min(load))
+            self.buckets[which].append(path)
+            load[which] += size + 2000  # per-file cost beyond its bytes
+        self.owner = {path: i for i, bucket in enumerate(self.buckets) for path in bucket}
+
+    def run(self, function: Any, batches: List[List[Any]], *args: Any) -> List[Any]:
+        futures = []
+        for pool, batch in zip(self.pools, batches):
+            for start in range(0, len(batch), 32):
+                futures.append(pool.submit(function, batch[start:start + 32], *args))
+        results: List[Any] = []
+        for future in futures:
+            results.extend(future.result())
+        return results
+
+    def close(self) -> None:
+        for pool in self.pools:
+            pool.shutdown(wait=True)
+
+
+def _port_all(files: List[str], options: Options, stdin_source: Optional[bytes]
+              ) -> List[Outcome]:
+    """Both passes over every file, and again for what a transform refused to convert."""
     try:
-        with open(path, "rb") as stream:
-            source = stream.read()
-    except OSError as exc:
-        return Outcome(path, error=("io", f"cannot read: {exc.strerror or exc}"))
-    return port_bytes(source, path, write, want_new, want_diff)
+        return _port_run(files, options, stdin_source)
+    except RecursionError:  # the run-wide analysis: a bug of ours, not the user's
+        message = "internal error: the analysis of the run went too deep"
+    except Exception as exc:
+        message = f"internal error: {type(exc).__name__}: {exc}"
+    order = (["-"] if stdin_source is not None else []) + files
+    return [Outcome(path, error=("internal", message)) for path in order]
 
 
-def _run_jobs(jobs: List[Tuple[str, bool, bool, bool]], workers: int) -> List[Outcome]:
-    if workers == 0:
-        workers = os.cpu_count() or 1
-    if workers <= 1 or len(jobs) <= 1:
-        return [_port_file(job) for job in jobs]
-    # spawn, not fork: forking a process that may run threads is unsafe (3.12 warns).
-    context = multiprocessing.get_context("spawn")
-    workers = min(workers, len(jobs))
-    chunk = max(1, min(16, len(jobs) // (workers * 4)))
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        return list(pool.map(_port_file, jobs, chunksize=chunk))
+def _port_run(files: List[str], options: Options, stdin_source: Optional[bytes]
+              ) -> List[Outcome]:
+    from legacy_coro._port_names import Run
+
+    workers = options.jobs or os.cpu_count() or 1
+    pool = _Workers(min(workers, len(files)), files) if workers > 1 and len(files) > 1 else None
+    failures: Dict[str, Outcome] = {}
+    infos: Dict[str, Any] = {}
+    try:
+        scanned = []
+        if stdin_source is not None:
+            scanned.append(_scan_one("-", stdin_source))
+        if pool is not None:
+            scanned += pool.run(_scan_batch, pool.buckets)
+        else:
+            scanned += _scan_batch(files)
+        for path, info, failure in scanned:
+            if failure is not None:
+                failures[path] = failure
+            elif info is not None:
+                infos[path] = info
+        run = Run(infos)
+        if run.helpers:
+            # Undecorated generators may convert: a file without a yield could
+            # still use one otherwise (`for x in helper()`), which forbids it.
+            names = {fid[1][-1] for fid in run.helpers}
+            again = [p for p in files if p not in infos and p not in failures
+                     and _mentions(p, names)]
+            if again:
+                if pool is not None:
+                    batches: List[List[str]] = [[] for _ in pool.pools]
+                    for path in again:
+                        batches[pool.owner[path]].append(path)
+                    rescanned = pool.run(_scan_batch, batches, True)
+                else:
+                    rescanned = _scan_batch(again, True)
+                for path, info, _failure in rescanned:
+                    if info is not None:
+                        infos[path] = info
+                run = Run(infos)
+        outcomes: Dict[str, Outcome] = {}
+        todo = [p for p in ([*(["-"] if stdin_source is not None else []), *files])
+                if p not in failures]
+        refused: Set[Tuple[str, Tuple[str, ...]]] = set()
+        previous: Dict[str, Any] = {}
+        while todo:
+            facts = {path: run.facts(path) if path in infos else _no_facts() for path in todo}
+            local = [p for p in todo if p == "-" or pool is None]
+            results = _port_batch([(p, facts[p]) for p in local], options.target, options.diff)
+            if pool is not None:
+                jobs: List[List[Tuple[str, Any]]] = [[] for _ in pool.pools]
+                for path in todo:
+                    if path != "-":
+                        jobs[pool.owner[path]].append((path, facts[path]))
+                results += pool.run(_port_batch, jobs, options.target, options.diff)
+            for outcome in results:
+                outcomes[outcome.path] = outcome
+                previous[outcome.path] = facts[outcome.path]
+                refused.update((outcome.path, helper) for helper in outcome.refused_helpers)
+            if not any(o.refused_helpers for o in results):
+                break
+            # A helper the analysis converted was refused by the transform: plan the run
+            # again without it, and port again every file whose facts changed.
+            run = Run(infos, refused)
+            todo = [p for p in outcomes if p in infos and run.facts(p) != previous[p]]
+    finally:
+        _SCANNED.clear()
+        if pool is not None:
+            pool.close()
+    order = (["-"] if stdin_source is not None else []) + files
+    return [failures.get(path) or outcomes[path] for path in order]
+
+
+def _no_facts() -> Any:
+    from legacy_coro._port_names import Facts
+
+    return Facts()
+
+
+def _mentions(path: str, names: Set[str]) -> bool:
+    scanned = _SCANNED.get(path)
+    source = scanned.source if scanned is not None else None
+    if source is None:
+        try:
+            with open(path, "rb") as stream:
+                source = stream.read()
+        except OSError:
+            return False
+    return any(name.encode() in source for name in names)
 
 
 def _verify_column(options: Options, children: "Children") -> "Column":
@@ -237,17 +395,13 @@ def port_paths(options: Options, out: Optional[IO[str]] = None,
     err = err or sys.stderr
     files = list(iter_python_files(options.paths))
     write = not (options.diff or options.check or options.verify)
-    want_new = options.verify
-    outcomes: List[Outcome] = []
+    stdin_source = (stdin or sys.stdin.buffer).read() if "-" in files else None
+    outcomes = _port_all([f for f in files if f != "-"], options, stdin_source)
     stdin_new: Optional[bytes] = None
-    if "-" in files:
-        source = (stdin or sys.stdin.buffer).read()
-        outcome = port_bytes(source, "-", False, True, options.diff)
-        stdin_new = outcome.new if outcome.changed else source
-        outcomes.append(outcome)
-    jobs = [(f, write, want_new, options.diff) for f in files if f != "-"]
-    outcomes.extend(_run_jobs(jobs, options.jobs))
-    # Verify, then write what --verify approved.
+    if stdin_source is not None:
+        first = outcomes[0]
+        stdin_new = first.new if first.changed and first.new is not None else stdin_source
+    # Verify, then write (the workers only port) what --verify approved.
     failed_verify: Dict[str, str] = {}
     if options.verify:
         from legacy_coro._children import Children, Interrupted, signal_name
@@ -262,7 +416,7 @@ def port_paths(options: Options, out: Optional[IO[str]] = None,
             except Interrupted:  # while probing: every file below is marked interrupted
                 pass
             for outcome in outcomes:
-                if not outcome.changed or outcome.path == "-":
+                if not outcome.changed or outcome.path == "-" or outcome.new is None:
                     continue
                 if children.stopped:
                     failed_verify[outcome.path] = "interrupted"
@@ -274,10 +428,6 @@ def port_paths(options: Options, out: Optional[IO[str]] = None,
                     continue
                 if verdict != "same":
                     failed_verify[outcome.path] = verdict
-                elif not (options.diff or options.check):
-                    with open(outcome.path, "wb") as stream:
-                        assert outcome.new is not None
-                        stream.write(outcome.new)
         if children.signum is not None:
             _report(options, outcomes, stdin_new, failed_verify, out, err)
             stopped = sum(1 for kind in failed_verify.values() if kind == "interrupted")
@@ -285,21 +435,31 @@ def port_paths(options: Options, out: Optional[IO[str]] = None,
                       f"{_plural(stopped, 'file')} not verified and not written; the scripts "
                       "still running were killed, with what they started\n")
             return 128 + children.signum
+    for index, outcome in enumerate(outcomes):
+        if not outcome.changed or outcome.path == "-" or outcome.new is None:
+            continue
+        if outcome.path in failed_verify:
+            continue
+        if options.verify:
+            if options.diff or options.check:
+                continue
+        elif not write:
+            continue
+        try:
+            with open(outcome.path, "wb") as stream:
+                stream.write(outcome.new)
+        except OSError as exc:
+            outcomes[index] = Outcome(outcome.path, error=("io", f"cannot write: {exc.strerror}"),
+                                      lines=outcome.lines)
     return _report(options, outcomes, stdin_new, failed_verify, out, err)
 
 
 def _report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes],
             failed_verify: Dict[str, str], out: IO[str], err: IO[str]) -> int:
     """Print the report; ``failed_verify`` maps the files --verify did not approve to why."""
-    converted_names = {name for o in outcomes for name in o.converted_names}
     sites: List[Tuple[str, int, str, str]] = []
     for outcome in outcomes:
         sites.extend((outcome.path, line, code, detail) for line, code, detail in outcome.sites)
-        for line, callee in outcome.generator_calls:
-            if callee and callee in converted_names:
-                sites.append((outcome.path, line, "LC004", callee))
-            else:
-                sites.append((outcome.path, line, "LC003", callee))
     sites.sort()
     errors = sum(1 for s in sites if s[2] in ERROR_CODES)
     changed = [o for o in outcomes if o.changed and o.path not in failed_verify]
@@ -352,9 +512,13 @@ def _report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes
                 err.write(f"Rewriting {outcome.path}\n")
         elif outcome.changed and options.check:
             err.write(f"would rewrite {outcome.path}\n")
-    for path, line, code, detail in sites:
-        suffix = f" [{detail}]" if detail else ""
-        err.write(f"{path}:{line}: {code} {REASONS[code]}{suffix}\n")
+    lines = [(path, line, f"{code} {REASONS[code]}" + (f" [{detail}]" if detail else ""))
+             for path, line, code, detail in sites]
+    lines += [(o.path, line, f"note: converted the undecorated generator {name} too: every "
+               "use of it is a yield from inside a coroutine, or a task")
+              for o in outcomes for line, name in o.notes]
+    for path, line, text in sorted(lines):
+        err.write(f"{path}:{line}: {text}\n")
     err.write(summary + "\n")
     return status
 
@@ -369,7 +533,8 @@ def _json(outcomes: Sequence[Outcome], sites: Sequence[Tuple[str, int, str, str]
     return {
         "files": [
             {"path": o.path, "changed": o.changed, "converted": o.converted,
-             "error": o.error[1] if o.error else None, "sites": by_path.get(o.path, [])}
+             "error": o.error[1] if o.error else None, "sites": by_path.get(o.path, []),
+             "helpers_converted": [{"line": line, "name": name} for line, name in o.notes]}
             for o in outcomes
         ],
         "summary": {

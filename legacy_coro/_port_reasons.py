@@ -34,6 +34,15 @@ REASONS: Dict[str, str] = {
              "asyncio.all_tasks() / asyncio.current_task()",
     "LC014": "`asyncio.get_event_loop()` at module level (warns on 3.12+ with no running loop, "
              "raises on 3.14); use asyncio.run() or new_event_loop()",
+    "LC015": "`yield from` of a plain generator (an undecorated generator function, or an "
+             "object with `__iter__` and no `__await__`) that `await` would refuse; function "
+             "kept on legacy_coro.coroutine",
+    "LC016": "`loop=` given outside a coroutine to a call that picks its loop at once before "
+             "3.10 (a primitive, a queue, gather, shield, as_completed): without it, 3.8/3.9 "
+             "bind to the current loop instead; left (--py310-plus drops it)",
+    "LC017": "`@coroutine` on `__await__` (Python refuses an `__await__` that returns a "
+             "coroutine), or on an `__iter__` that cannot become `__await__`; kept on "
+             "legacy_coro.coroutine",
 }
 
 #: codes that make ``legacy-coro port`` exit non-zero even after rewriting

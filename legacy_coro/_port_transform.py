@@ -6,6 +6,7 @@ bytes out plus the sites it left alone.  It converts what keeps its meaning
 and refuses the rest with a reason code (:mod:`legacy_coro._port_reasons`).
 """
 
+import contextlib
 import io
 import re
 import sys
@@ -13,13 +14,34 @@ import token
 import tokenize
 import warnings
 from collections import Counter
-from typing import Any, Callable, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from legacy_coro._port_plan import Reduced, reduce_source
-from legacy_coro._versions import LOOP_ARGUMENT_REMOVED
+try:  # LibCST's code generator state (what its PositionProvider subclasses too)
+    from libcst._nodes.internal import CodegenState
+except ImportError:  # pragma: no cover - a LibCST that moved it: positions the slow way
+    CodegenState = object  # type: ignore[misc,assignment]
+
+from legacy_coro._port_names import Facts, Run, module_name
+from legacy_coro._port_plan import (
+    NOT_AWAITABLE_CALLS,
+    STR_OR_NUMBER,
+    Analysis,
+    Reduced,
+    Scopes,
+    absolute_module,
+    analyse,
+    syntax_error,
+)
+from legacy_coro._versions import (
+    COROUTINE_DECORATORS,
+    LOOP_ARGUMENT_REMOVED,
+    LOOP_BOUND_AT_CALL,
+    LOOP_BOUND_LAZILY_SINCE,
+    canonical_asyncio,
+)
 
 __all__ = [
     "Site", "Ported", "PortError", "PortTransformer", "inspected_names", "port_source",
@@ -27,19 +49,15 @@ __all__ = [
 ]
 
 # What a coroutine decorator can be called, once imports are resolved.
-_ASYNCIO_DECORATORS = frozenset({"asyncio.coroutine", "asyncio.coroutines.coroutine"})
 _LEGACY_DECORATORS = frozenset({"legacy_coro.coroutine"})
-_DECORATORS = _ASYNCIO_DECORATORS | _LEGACY_DECORATORS
+_ASYNCIO_DECORATORS = COROUTINE_DECORATORS - _LEGACY_DECORATORS
+_DECORATORS = COROUTINE_DECORATORS
 
 _LOOP_REMOVED = frozenset("asyncio." + name for name in LOOP_ARGUMENT_REMOVED)
+_LOOP_BOUND_AT_CALL = frozenset("asyncio." + name for name in LOOP_BOUND_AT_CALL)
 _TASK_MAKERS = frozenset({"asyncio.ensure_future", "asyncio.create_task", "asyncio.Task"})
-
-# `yield from` of these is a plain generator at work, never an awaitable.
-_NOT_AWAITABLE_CALLS = frozenset(
-    "range list tuple dict set frozenset str bytes iter enumerate zip map filter reversed "
-    "sorted".split()
-)
-_STR_OR_NUMBER = frozenset({"str", "repr", "len", "int", "float", "bool", "format"})
+_NOT_AWAITABLE_CALLS = NOT_AWAITABLE_CALLS
+_STR_OR_NUMBER = STR_OR_NUMBER
 _NOT_AWAITABLE_NODES = (
     cst.List, cst.Tuple, cst.Set, cst.Dict, cst.ListComp, cst.SetComp, cst.DictComp,
     cst.GeneratorExp, cst.SimpleString, cst.ConcatenatedString, cst.FormattedString,
@@ -81,10 +99,12 @@ class Ported(NamedTuple):
     source: bytes  #: the new source (the old one when nothing changed)
     changed: bool
     converted: int  #: functions turned into ``async def``
-    converted_names: Tuple[str, ...]  #: their names, for LC004 across files
+    converted_names: Tuple[str, ...]  #: their paths ("Class.method")
     sites: Tuple[Site, ...]
-    #: ``yield from NAME(...)`` in undecorated generators: (line, NAME or "")
-    generator_calls: Tuple[Tuple[int, str], ...]
+    #: undecorated generators the run-wide analysis said convert, but that the
+    #: transform refused: the run must be planned again without them
+    refused_helpers: Tuple[Tuple[str, ...], ...] = ()
+    notes: Tuple[Tuple[int, str], ...] = ()  #: (line, undecorated generator converted too)
 
 
 class Plan(NamedTuple):
@@ -225,52 +245,171 @@ def _paren(node: cst.BaseExpression) -> cst.BaseExpression:
     return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
+def _key(node: cst.BaseExpression) -> Optional[Tuple[object, ...]]:
+    """How the run-wide analysis names a ``yield from``'s operand (see _port_plan._key)."""
+    if isinstance(node, cst.Call):
+        parts = _dotted(node.func)
+        if parts:
+            return ("call", tuple(parts))
+        func = node.func
+        if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call)
+                and isinstance(func.value.func, cst.Name) and func.value.func.value == "super"):
+            return ("super", func.attr.value)
+        return None
+    if isinstance(node, cst.Name):
+        return ("name", node.value)
+    return None
+
+
+class _Shift(cst.CSTTransformer):
+    """Move every continuation line right by *by* columns (``def`` became ``async def``)."""
+
+    def __init__(self, by: int) -> None:
+        super().__init__()
+        self.by = by
+
+    def leave_ParenthesizedWhitespace(self, original_node: cst.ParenthesizedWhitespace,
+                                      updated_node: cst.ParenthesizedWhitespace
+                                      ) -> cst.ParenthesizedWhitespace:
+        value = updated_node.last_line.value
+        if "\t" in value:
+            return updated_node
+        return updated_node.with_changes(last_line=cst.SimpleWhitespace(value + " " * self.by))
+
+
+def _spans_lines(params: cst.Parameters) -> bool:
+    """Whether the parameters continue on another line (after a comma or a parameter)."""
+    for param in _parameters(params):
+        comma = param.comma
+        spaces = [param.whitespace_after_param, param.whitespace_after_star]
+        if isinstance(comma, cst.Comma):
+            spaces += [comma.whitespace_before, comma.whitespace_after]
+        if any(isinstance(space, cst.ParenthesizedWhitespace) for space in spaces):
+            return True
+    return False
+
+
+_EMPTY = cst.Module(body=[])
+_DUMMY_BODY = [cst.SimpleStatementLine([cst.Pass()])]
+
+
+def _comment_column(node: cst.CSTNode, comment: str, back: int) -> Optional[int]:
+    """The column of *comment* on the *back*-th line from the end of *node*'s code."""
+    lines = _EMPTY.code_for_node(node).splitlines()
+    if len(lines) < back or not lines[-back].endswith(comment):
+        return None
+    return len(lines[-back]) - len(comment)
+
+
+def _realign(original: Any, updated: Any) -> Any:
+    """Keep an end-of-line comment where it was, when the code before it changed length.
+
+    ``asyncio.Lock(loop=loop)    # guards x`` loses 9 characters: the comment
+    stays in its column.  A line that grows (``def`` to ``async def``) keeps
+    at least two spaces before its comment.
+    """
+    if isinstance(updated, cst.SimpleStatementLine):
+        trailing = updated.trailing_whitespace
+        outer: Any = original
+        inner: Any = updated
+        back = 1
+    elif isinstance(getattr(updated, "body", None), cst.IndentedBlock):
+        trailing = updated.body.header
+        changes = {"body": updated.body.with_changes(body=_DUMMY_BODY)}
+        if hasattr(updated, "orelse"):
+            changes["orelse"] = None
+        inner = updated.with_changes(**changes)
+        changes["body"] = original.body.with_changes(body=_DUMMY_BODY)
+        outer = original.with_changes(**changes)
+        back = 2  # the header's line: the one before the dummy body
+    else:
+        return updated
+    if trailing.comment is None:
+        return updated
+    spaces = trailing.whitespace.value
+    if len(spaces) < 2 or spaces.strip(" "):
+        return updated  # one space, or a tab: no column was being kept
+    comment = trailing.comment.value
+    before = _comment_column(outer, comment, back)
+    after = _comment_column(inner, comment, back)
+    if before is None or after is None or before == after or (
+            after < before and len(spaces) == 2):
+        return updated  # two spaces before a comment on a shorter line: PEP 8's, not a column
+    width = max(2, len(spaces) + before - after)
+    trailing = trailing.with_changes(whitespace=cst.SimpleWhitespace(" " * width))
+    if isinstance(updated, cst.SimpleStatementLine):
+        return updated.with_changes(trailing_whitespace=trailing)
+    return updated.with_changes(body=updated.body.with_changes(header=trailing))
+
+
 class _Frame:
     """One function, lambda or class being visited, innermost last."""
 
     __slots__ = ("kind", "node", "decorator", "yields", "returns", "blockers", "comprehension",
-                 "snapshot")
+                 "snapshot", "path", "coroutine")
 
-    def __init__(self, kind: str, node: cst.CSTNode, decorator: Optional[int] = None) -> None:
-        #: "convert" (decorated generator, tentatively), "drop" (decorated async def),
-        #: "def" (any other function), "lambda", "class"
+    def __init__(self, kind: str, node: cst.CSTNode, path: Tuple[str, ...],
+                 decorator: Optional[int] = None) -> None:
+        #: "convert" (decorated generator or helper, tentatively), "drop" (decorated
+        #: async def), "def" (any other function), "lambda", "class"
         self.kind = kind
         self.node = node
+        self.path = path  #: names of the enclosing classes and functions, and its own
         self.decorator = decorator  #: index of the coroutine decorator
         self.yields = 0
         self.returns: List[Optional[cst.BaseExpression]] = []
-        self.blockers: List[Tuple[cst.CSTNode, str]] = []
+        #: (node, code, detail): what keeps it from becoming async def
+        self.blockers: List[Tuple[cst.CSTNode, str, str]] = []
         self.comprehension = 0
         self.snapshot: Optional[Tuple[object, ...]] = None
+        #: its body runs inside the event loop (a coroutine, converted or not)
+        self.coroutine = kind in ("convert", "drop") or decorator is not None or (
+            isinstance(node, cst.FunctionDef) and node.asynchronous is not None)
 
 
 class PortTransformer(cst.CSTTransformer):
     """Rewrite one module; read :attr:`sites` and :attr:`converted` afterwards.
 
     *inspected* names functions that the code checks with
-    ``iscoroutinefunction()``; they are kept (LC008).
+    ``iscoroutinefunction()``; they are kept (LC008).  *scopes* (from the ast
+    pass) tell what names mean inside functions and classes; *facts* (from the
+    run-wide analysis) which ``yield from`` operands are plain generators and
+    which undecorated generators convert; *target* is the oldest Python the
+    output must run on.
     """
 
     def __init__(self, inspected: Optional[Set[str]] = None,
-                 counts: Optional[Dict[str, int]] = None) -> None:
+                 counts: Optional[Dict[str, int]] = None, scopes: Optional[Scopes] = None,
+                 facts: Optional[Facts] = None, target: Tuple[int, int] = (3, 8)) -> None:
         super().__init__()
         self.inspected = inspected or set()
+        self._scopes = scopes
+        self._facts = facts or Facts()
+        self._target = target
+        #: legacy_coro runs on 3.8+: for an older target a function kept as a generator
+        #: coroutine keeps asyncio's decorator (which 3.4-3.10 have)
+        self._legacy_ok = target >= (3, 8)
         # Name uses, counted by the visit itself unless given (from ast, which
         # lets port_module() skip statements that have nothing to port).
         self._counting = counts is None
         self.converted: List[str] = []
         #: (node of the original tree, code, detail)
         self.reports: List[Tuple[cst.CSTNode, str, str]] = []
-        self.generator_calls: List[Tuple[cst.CSTNode, str]] = []
+        self.refused_helpers: List[Tuple[str, ...]] = []
+        #: asyncio.wait() calls whose first argument may hold coroutines: reported
+        #: (LC005) unless a yield from / await rewrites the argument
+        self._waits: Dict[int, cst.Call] = {}
         self._bindings: Dict[str, str] = {}  # local name -> dotted qualified name
         self._shadowed: Set[str] = set()  # rebound by a module-level def or class
         self._frames: List[_Frame] = []
         #: decorated functions refused on a first visit: id -> their blockers
-        self._keep: Dict[int, List[Tuple[cst.CSTNode, str]]] = {}
+        self._keep: Dict[int, List[Tuple[cst.CSTNode, str, str]]] = {}
         self._uses: Dict[str, int] = Counter(counts or {})
         self._not_uses: Dict[str, int] = Counter()
         self._removed: Dict[str, int] = Counter()
-        self._need_sleep = False
+        self._need_asyncio = False
+        self._edits = 0  # textual changes so far (a statement that changed realigns comments)
+        self._line_edits: List[int] = []
         self._need_legacy = False
         self._legacy_ref: Optional[cst.BaseExpression] = None
         self._asyncio_name: Optional[str] = None
@@ -354,9 +493,14 @@ class PortTransformer(cst.CSTTransformer):
                     self._bindings[alias.asname.name.value] = ".".join(parts)
                 elif parts:
                     self._bindings[parts[0]] = parts[0]
-        elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-            module = ".".join(_dotted(small.module) or [])
-            if isinstance(small.names, cst.ImportStar):
+        elif isinstance(small, cst.ImportFrom):
+            module = ".".join(_dotted(small.module) or []) if small.module is not None else ""
+            if small.relative:  # `from .coroutines import coroutine` inside a package
+                if self._scopes is None:
+                    return
+                module = absolute_module(self._scopes.module, self._scopes.package,
+                                         module, len(small.relative))
+            if not module or isinstance(small.names, cst.ImportStar):
                 return
             for alias in small.names:
                 if not isinstance(alias.name, cst.Name):
@@ -367,11 +511,34 @@ class PortTransformer(cst.CSTTransformer):
                 self._bindings[local] = f"{module}.{alias.name.value}"
 
     def qualified(self, node: cst.BaseExpression) -> Optional[str]:
-        """Return the qualified name an expression refers to through the imports."""
+        """Return the qualified name an expression refers to through the imports.
+
+        Names bound inside the enclosing functions (and the class body being
+        visited) come first, as in Python; asyncio's submodules are read as
+        asyncio (``asyncio.queues.Queue`` is ``asyncio.Queue``).
+        """
         parts = _dotted(node)
-        if not parts or parts[0] not in self._bindings or parts[0] in self._shadowed:
+        if not parts:
             return None
-        return ".".join([self._bindings[parts[0]]] + parts[1:])
+        root = parts[0]
+        if self._frames and self._scopes is not None:
+            names = self._scopes.names
+            innermost = self._frames[-1]
+            for frame in reversed(self._frames):
+                if frame.kind == "class" and frame is not innermost:
+                    continue
+                table = names.get(frame.path)
+                if table is not None and root in table:
+                    bound = table[root]
+                    if bound is None:
+                        return None
+                    return canonical_asyncio(".".join([bound] + parts[1:]))
+        if root not in self._bindings or root in self._shadowed:
+            return None
+        return canonical_asyncio(".".join([self._bindings[root]] + parts[1:]))
+
+    def _path(self, name: str) -> Tuple[str, ...]:
+        return (self._frames[-1].path if self._frames else ()) + (name,)
 
     def visit_Module(self, node: cst.Module) -> None:
         self._bind_imports(node.body)
@@ -429,54 +596,92 @@ class PortTransformer(cst.CSTTransformer):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         index = self._coroutine_decorator(node)
-        frame = _Frame("def", node, index)
+        path = self._path(node.name.value)
+        # An undecorated generator that the run-wide analysis found is used only as
+        # a coroutine (yield from inside coroutines, or handed to a task).
+        helper = (index is None and node.asynchronous is None
+                  and path in self._facts.helpers)
+        frame = _Frame("def", node, path, index)
         if index is not None and node.asynchronous is not None:
             frame.kind = "drop"  # 3.10's decorator returned an async def unchanged
-        elif index is not None and id(node) in self._keep:
+        elif (index is not None or helper) and id(node) in self._keep:
             # Visited again because an enclosing function was refused: report again.
-            for where, code in self._keep[id(node)]:
-                self.reports.append((where, code, node.name.value))
-        elif index is not None:
-            blockers: List[Tuple[cst.CSTNode, str]] = []
-            below = node.decorators[index + 1:]
-            if any(not (isinstance(d.decorator, cst.Name)
-                        and d.decorator.value in ("staticmethod", "classmethod"))
-                   for d in below):
-                blockers.append((node.decorators[index], "LC012"))
+            for where, code, detail in self._keep[id(node)]:
+                self.reports.append((where, code, detail or node.name.value))
+        elif index is not None or helper:
+            blockers: List[Tuple[cst.CSTNode, str, str]] = []
+            if index is not None:
+                below = node.decorators[index + 1:]
+                if any(not (isinstance(d.decorator, cst.Name)
+                            and d.decorator.value in ("staticmethod", "classmethod"))
+                       for d in below):
+                    blockers.append((node.decorators[index], "LC012", ""))
+                if self._protocol_method(node, path) == "refuse":
+                    blockers.append((node, "LC017", ""))
             if node.name.value in self.inspected:
-                blockers.append((node, "LC008"))
-            for where, code in blockers:
-                self.reports.append((where, code, node.name.value))
+                blockers.append((node, "LC008", ""))
+            for where, code, detail in blockers:
+                self.reports.append((where, code, detail or node.name.value))
+            if blockers and helper:
+                self.refused_helpers.append(path)
             if not blockers:
                 # Converted on this one visit; leave_FunctionDef visits it again,
                 # as refused, if the body turns out to have a blocker.
                 frame.kind = "convert"
+                frame.coroutine = True
                 frame.snapshot = self._save()
         if self._counting and node.name.value not in self._shadowed:
             self._not_uses[node.name.value] += 1  # a binding, not a use
         self._frames.append(frame)
 
+    def _protocol_method(self, node: cst.FunctionDef, path: Tuple[str, ...]) -> str:
+        """Say how a decorated ``__iter__`` / ``__await__`` ports: "", "iter", "refuse".
+
+        ``@coroutine def __iter__`` lets ``yield from obj`` run the coroutine;
+        ``async def __iter__`` would break that and ``await obj`` alike.  It
+        becomes ``async def __await_impl__`` with ``def __await__`` returning
+        its ``__await__()`` (an iterator ``yield from`` accepts too) and
+        ``__iter__ = __await__``.  A decorated ``__await__`` never worked
+        (Python refuses an ``__await__`` that returns a coroutine): left.
+        """
+        name = node.name.value
+        if name not in ("__iter__", "__await__") or not self._frames or (
+                self._frames[-1].kind != "class"):
+            return ""
+        if name == "__await__":
+            return "refuse"
+        table = self._scopes.names.get(self._frames[-1].path, {}) if self._scopes else {}
+        params = _parameters(node.params)
+        if "__await_impl__" in table or not params or node.params.posonly_params or any(
+                p.default is None for p in params[1:]) or node.params.star_arg not in (
+                None, cst.MaybeSentinel.DEFAULT) or node.params.star_kwarg is not None:
+            return "refuse"
+        return "iter"
+
     def _save(self) -> Tuple[object, ...]:
-        return (len(self.converted), len(self.reports), len(self.generator_calls),
-                Counter(self._removed), self._need_sleep, self._need_legacy, self._legacy_ref,
+        return (len(self.converted), len(self.reports), len(self.refused_helpers),
+                dict(self._waits), Counter(self._removed), self._need_asyncio,
+                self._need_legacy, self._legacy_ref,
                 Counter(self._uses) if self._counting else None,
                 Counter(self._not_uses) if self._counting else None)
 
     def _restore(self, saved: Tuple[object, ...]) -> None:
-        converted, reports, calls, removed, sleep, legacy, ref, uses, not_uses = saved
+        (converted, reports, refused, waits, removed, sleep, legacy, ref, uses,
+         not_uses) = saved
         del self.converted[converted:]  # type: ignore[misc,arg-type]
         del self.reports[reports:]  # type: ignore[misc,arg-type]
-        del self.generator_calls[calls:]  # type: ignore[misc,arg-type]
+        del self.refused_helpers[refused:]  # type: ignore[misc,arg-type]
+        self._waits = waits  # type: ignore[assignment]
         self._removed = removed  # type: ignore[assignment]
-        self._need_sleep, self._need_legacy = sleep, legacy  # type: ignore[assignment]
+        self._need_asyncio, self._need_legacy = sleep, legacy  # type: ignore[assignment]
         self._legacy_ref = ref  # type: ignore[assignment]
         if uses is not None:
             self._uses, self._not_uses = uses, not_uses  # type: ignore[assignment]
 
-    def _refusals(self, frame: _Frame) -> List[Tuple[cst.CSTNode, str]]:
+    def _refusals(self, frame: _Frame) -> List[Tuple[cst.CSTNode, str, str]]:
         blockers = list(frame.blockers)
         if not frame.yields and not all(_plainly_not_awaitable(r) for r in frame.returns):
-            blockers.append((frame.node, "LC001"))
+            blockers.append((frame.node, "LC001", ""))
         return blockers
 
     def leave_FunctionDef(
@@ -488,8 +693,10 @@ class PortTransformer(cst.CSTTransformer):
             if blockers:
                 assert frame.snapshot is not None
                 self._restore(frame.snapshot)
-                for where, code in blockers:
-                    self.reports.append((where, code, original_node.name.value))
+                for where, code, detail in blockers:
+                    self.reports.append((where, code, detail or original_node.name.value))
+                if frame.decorator is None:
+                    self.refused_helpers.append(frame.path)
                 self._keep[id(original_node)] = blockers
                 again = original_node.visit(self)
                 assert isinstance(again, cst.FunctionDef)
@@ -498,20 +705,23 @@ class PortTransformer(cst.CSTTransformer):
             self._shadowed.add(original_node.name.value)
         index = frame.decorator
         if index is None:
+            if frame.kind == "convert":  # an undecorated generator helper
+                self.converted.append(".".join(frame.path))
+                return self._async_def(original_node, updated_node, {})
             return updated_node
         decorators = list(updated_node.decorators)
         old = decorators[index]
         root = _root_name(old.decorator)
         if frame.kind not in ("convert", "drop"):
-            if self.qualified(old.decorator) in _LEGACY_DECORATORS:
-                return updated_node
+            if self.qualified(old.decorator) in _LEGACY_DECORATORS or not self._legacy_ok:
+                return updated_node  # below 3.8, asyncio's decorator stays (see _legacy_ok)
             if root:
                 self._removed[root] += 1
             decorators[index] = old.with_changes(decorator=self._legacy_decorator())
             return updated_node.with_changes(decorators=decorators)
         if root:
             self._removed[root] += 1
-        self.converted.append(original_node.name.value)
+        self.converted.append(".".join(frame.path))
         # Comments on or above the dropped decorator move down, never vanish.
         carried = list(old.leading_lines)
         if old.trailing_whitespace.comment is not None:
@@ -534,9 +744,42 @@ class PortTransformer(cst.CSTTransformer):
             changes["leading_lines"] += list(  # type: ignore
                 changes.pop("lines_after_decorators", updated_node.lines_after_decorators))
             changes["lines_after_decorators"] = []
-        if updated_node.asynchronous is None:
-            changes["asynchronous"] = cst.Asynchronous()
-        return updated_node.with_changes(**changes)
+        if updated_node.asynchronous is not None:
+            return updated_node.with_changes(**changes)
+        converted = self._async_def(original_node, updated_node, changes)
+        if self._protocol_method(original_node, frame.path[:-1] + ("__iter__",)) == "iter":
+            return self._iter_to_await(converted)  # type: ignore[return-value]
+        return converted
+
+    def _async_def(self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef,
+                   changes: Dict[str, object]) -> cst.FunctionDef:
+        """Add ``async``; keep parameters aligned with the parenthesis, comments in place."""
+        changes["asynchronous"] = cst.Asynchronous()
+        params = updated_node.params
+        if not isinstance(updated_node.whitespace_before_params, cst.ParenthesizedWhitespace) \
+                and _spans_lines(params):
+            changes["params"] = params.visit(_Shift(len("async ")))
+        new: cst.FunctionDef = _realign(original_node, updated_node.with_changes(**changes))
+        return new
+
+    def _iter_to_await(self, converted: cst.FunctionDef
+                       ) -> cst.FlattenSentinel[cst.BaseStatement]:
+        """``async def __await_impl__`` + ``def __await__`` + ``__iter__ = __await__``."""
+        first = _parameters(converted.params)[0].name.value
+        impl = _realign(converted, converted.with_changes(name=cst.Name("__await_impl__")))
+        statements: List[cst.BaseStatement] = [impl]
+        table = self._scopes.names.get(self._frames[-1].path, {}) if self._scopes else {}
+        blank = [cst.EmptyLine(indent=False)]
+        delegate = f"    return {first}.__await_impl__().__await__()\n"
+        if "__await__" in table:  # the class has its own __await__: keep it
+            statements.append(cst.parse_statement(f"def __iter__({first}):\n" + delegate)
+                              .with_changes(leading_lines=blank))
+        else:
+            statements.append(cst.parse_statement(f"def __await__({first}):\n" + delegate)
+                              .with_changes(leading_lines=blank))
+            statements.append(cst.parse_statement("__iter__ = __await__\n")
+                              .with_changes(leading_lines=blank))
+        return cst.FlattenSentinel(statements)
 
     def visit_ListComp(self, node: cst.ListComp) -> None:
         if self._frames:
@@ -556,7 +799,7 @@ class PortTransformer(cst.CSTTransformer):
             self._frames[-1].returns.append(node.value)
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._frames.append(_Frame("lambda", node))
+        self._frames.append(_Frame("lambda", node, self._path("<lambda>")))
 
     def leave_Lambda(self, original_node: cst.Lambda, updated_node: cst.Lambda) -> cst.Lambda:
         self._frames.pop()
@@ -565,7 +808,7 @@ class PortTransformer(cst.CSTTransformer):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         if self._counting and node.name.value not in self._shadowed:
             self._not_uses[node.name.value] += 1
-        self._frames.append(_Frame("class", node))
+        self._frames.append(_Frame("class", node, self._path(node.name.value)))
 
     def leave_ClassDef(self, original_node: cst.ClassDef,
                        updated_node: cst.ClassDef) -> cst.ClassDef:
@@ -586,31 +829,39 @@ class PortTransformer(cst.CSTTransformer):
             self.reports.append((original_node, "LC007", ""))
             return updated_node
         if frame.kind == "def":
-            if isinstance(original_node.value, cst.From) and not self._decorated(frame):
-                item = original_node.value.item
-                if not _plain_iterable(item):
-                    callee = ""
-                    if isinstance(item, cst.Call):
-                        parts = _dotted(item.func)
-                        callee = parts[-1] if parts else ""
-                    self.generator_calls.append((original_node, callee))
+            if frame.coroutine and isinstance(updated_node.value, cst.From):
+                # Kept on legacy_coro: `yield from asyncio.wait(jobs)` still needs tasks.
+                item = self._wait_tasks(original_node.value.item,  # type: ignore[union-attr]
+                                        updated_node.value.item)
+                if item is not updated_node.value.item:
+                    return updated_node.with_changes(
+                        value=updated_node.value.with_changes(item=item))
             return updated_node
         frame.yields += 1
         if frame.comprehension:
-            frame.blockers.append((original_node, "LC007"))
+            frame.blockers.append((original_node, "LC007", ""))
         elif isinstance(original_node.value, cst.From):
-            if _plain_iterable(original_node.value.item):
-                frame.blockers.append((original_node, "LC006"))
+            operand = original_node.value.item
+            if _plain_iterable(operand):
+                frame.blockers.append((original_node, "LC006", ""))
+            else:
+                key = _key(operand)
+                blocked = self._facts.blocks.get((frame.path, key)) if key else None
+                if blocked is not None:
+                    frame.blockers.append((original_node, blocked[0], blocked[1]))
         elif not _is_none(original_node.value):
-            frame.blockers.append((original_node, "LC002"))
+            frame.blockers.append((original_node, "LC002", ""))
+        self._edits += 1
         value = updated_node.value
         if isinstance(value, cst.From):
-            item = value.item
+            item = self._wait_tasks(original_node.value.item, value.item)  # type: ignore
+            if item is not value.item:
+                value = value.with_changes(item=item)
             if not isinstance(item, _PRIMARY) and not getattr(item, "lpar", None):
                 item = _paren(item)
             space = value.whitespace_after_from
         else:
-            self._need_sleep = True
+            self._need_asyncio = True
             space = cst.SimpleWhitespace(" ")
             item = cst.Call(
                 func=cst.Attribute(cst.Name(self._asyncio_name or "asyncio"), cst.Name("sleep")),
@@ -627,9 +878,77 @@ class PortTransformer(cst.CSTTransformer):
                 awaited = bare
         return awaited
 
-    @staticmethod
-    def _decorated(frame: _Frame) -> bool:
-        return frame.decorator is not None
+    def _asyncio(self, attr: str) -> cst.Attribute:
+        """``asyncio.ATTR`` under the module's name for asyncio (imported if needed)."""
+        if not self._asyncio_name:
+            self._need_asyncio = True
+        return cst.Attribute(cst.Name(self._asyncio_name or "asyncio"), cst.Name(attr))
+
+    def _wait_tasks(self, original: cst.BaseExpression,
+                    updated: cst.BaseExpression) -> cst.BaseExpression:
+        """``asyncio.wait(fs)`` awaited here: give it tasks, as 3.4-3.10 made of *fs*.
+
+        wait() did ``{ensure_future(f) for f in set(fs)}`` before waiting; doing
+        that in the argument keeps the meaning (the same tasks, made at the same
+        moment, in the same set order) and works on 3.11+, which refuses coroutines.
+        """
+        if not isinstance(original, cst.Call) or id(original) not in self._waits:
+            return updated
+        assert isinstance(updated, cst.Call)
+        del self._waits[id(original)]
+        args = list(updated.args)
+        index = next(i for i, a in enumerate(args)
+                     if a.keyword is None or a.keyword.value == "fs")
+        value = args[index].value
+        if (isinstance(value, (cst.List, cst.Tuple, cst.Set)) and len(value.elements) == 1
+                and isinstance(value.elements[0], cst.Element)):
+            # One element: nothing to deduplicate, no order to keep.
+            element = value.elements[0]
+            wrapped = cst.Call(self._asyncio("ensure_future"), [cst.Arg(element.value)])
+            new_value: cst.BaseExpression = value.with_changes(
+                elements=[element.with_changes(value=wrapped)])
+        else:
+            source = value if isinstance(value, cst.Set) else cst.Call(
+                cst.Name("set"), [cst.Arg(value)])
+            new_value = cst.SetComp(
+                elt=cst.Call(self._asyncio("ensure_future"), [cst.Arg(cst.Name("f"))]),
+                for_in=cst.CompFor(target=cst.Name("f"), iter=source))
+        args[index] = args[index].with_changes(value=new_value)
+        self._edits += 1
+        return updated.with_changes(args=args)
+
+    def _known_tasks(self, node: cst.BaseExpression) -> bool:
+        """Whether *node* plainly holds tasks or futures only (no coroutine)."""
+        if isinstance(node, cst.Call):
+            return self._makes_task(node)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return bool(node.elements) and all(
+                isinstance(e, cst.Element) and self._known_tasks(e.value)
+                for e in node.elements)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            return self._known_tasks(node.elt)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            return self._known_tasks(node.left) and self._known_tasks(node.right)
+        if isinstance(node, cst.Name) and self._frames and self._scopes is not None:
+            return node.value in self._scopes.tasks.get(self._frames[-1].path, ())
+        return False
+
+    def leave_Await(self, original_node: cst.Await, updated_node: cst.Await) -> cst.Await:
+        if self._frames and self._frames[-1].coroutine:
+            expression = self._wait_tasks(original_node.expression, updated_node.expression)
+            if expression is not updated_node.expression:
+                return updated_node.with_changes(expression=expression)
+        return updated_node
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._line_edits.append(self._edits)
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
+                                  updated_node: cst.SimpleStatementLine) -> cst.BaseStatement:
+        if self._line_edits.pop() != self._edits:
+            realigned: cst.SimpleStatementLine = _realign(original_node, updated_node)
+            return realigned
+        return updated_node
 
     # Our `await x` in a primary position needs parentheses back: (await x).attr
     def leave_Attribute(self, original_node: cst.Attribute,
@@ -652,7 +971,7 @@ class PortTransformer(cst.CSTTransformer):
         if not locks:
             return updated_node
         if len(locks) != len(original_node.items) or any(i.asname for i in locks):
-            self._frames[-1].blockers.append((original_node, "LC011"))
+            self._frames[-1].blockers.append((original_node, "LC011", ""))
             return updated_node
         items = []
         for item in updated_node.items:
@@ -662,7 +981,9 @@ class PortTransformer(cst.CSTTransformer):
             if awaited.lpar and not getattr(inner, "lpar", None):
                 inner = inner.with_changes(lpar=awaited.lpar, rpar=awaited.rpar)
             items.append(item.with_changes(item=inner))
-        return updated_node.with_changes(items=items, asynchronous=cst.Asynchronous())
+        new: cst.With = _realign(
+            original_node, updated_node.with_changes(items=items, asynchronous=cst.Asynchronous()))
+        return new
 
     # -- calls --------------------------------------------------------------
 
@@ -678,7 +999,15 @@ class PortTransformer(cst.CSTTransformer):
             plain = [a for a in loops if isinstance(a.value, (cst.Name, cst.Attribute))]
             if len(plain) < len(loops):
                 self.reports.append((original_node, "LC010", target))
+            if plain and target in _LOOP_BOUND_AT_CALL and (
+                    self._target < LOOP_BOUND_LAZILY_SINCE) and not (
+                    self._frames and self._frames[-1].coroutine):
+                # Made outside the running loop: before 3.10 it binds to loop= at once,
+                # without it to whatever loop is current then.
+                self.reports.append((original_node, "LC016", target))
+                plain = []
             if plain:
+                self._edits += 1
                 for arg in plain:
                     root = _root_name(arg.value)
                     if root:
@@ -688,22 +1017,18 @@ class PortTransformer(cst.CSTTransformer):
                 if not args:
                     updated_node = updated_node.with_changes(
                         whitespace_before_args=cst.SimpleWhitespace(""))
-        if target == "asyncio.wait" and original_node.args:
-            first = original_node.args[0].value
-            elements: List[cst.BaseExpression] = []
-            if isinstance(first, (cst.List, cst.Tuple, cst.Set)):
-                elements = [e.value for e in first.elements]
-            elif isinstance(first, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-                elements = [first.elt]
-            if any(isinstance(e, cst.Call) and not self._makes_task(e) for e in elements):
-                self.reports.append((original_node, "LC005", ""))
+        if target == "asyncio.wait":
+            first = next((a for a in original_node.args
+                          if a.keyword is None or a.keyword.value == "fs"), None)
+            if first is not None and not first.star and not self._known_tasks(first.value):
+                self._waits[id(original_node)] = original_node
         if target.startswith("asyncio.Task.") and target[13:] in ("all_tasks", "current_task"):
             self.reports.append((original_node, "LC013", ""))
         if target == "asyncio.get_event_loop" and not self._frames:
             self.reports.append((original_node, "LC014", ""))
         if target in _DECORATORS:
             self.reports.append((original_node, "LC009", ""))
-            if target in _ASYNCIO_DECORATORS:
+            if target in _ASYNCIO_DECORATORS and self._legacy_ok:
                 root = _root_name(original_node.func)
                 if root:
                     self._removed[root] += 1
@@ -741,13 +1066,16 @@ class PortTransformer(cst.CSTTransformer):
         return self._uses[name] - self._not_uses[name] - self._removed[name]
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        # asyncio.wait() calls no yield from / await gave tasks: 3.11+ refuses coroutines.
+        for call in self._waits.values():
+            self.reports.append((call, "LC005", ""))
         drop = {name for name, count in self._removed.items()
                 if count > 0 and name in self._bindings and self._remaining(name) <= 0}
-        if self._need_sleep and self._asyncio_name:
+        if self._need_asyncio and self._asyncio_name:
             drop.discard(self._asyncio_name)
         statements = list(updated_node.body)
         additions: List[str] = []
-        if self._need_sleep and not self._asyncio_name:
+        if self._need_asyncio and not self._asyncio_name:
             additions.append("import asyncio")
         if self._need_legacy:
             additions.append("from legacy_coro import coroutine"
@@ -922,36 +1250,149 @@ def _not_reproduced(text: str, code: str) -> str:
             "`except X :` as `except X:`, LibCST issue 1457) and run again")
 
 
+class _LineState(CodegenState):
+    """LibCST's code generation, noting the line where each node that can be a site starts.
+
+    The port renders the module it parsed anyway (to check that LibCST gives
+    back the text it was given); noting lines on the way costs next to nothing,
+    where LibCST's PositionProvider renders the module once more, slowly.  The
+    line is where PositionProvider's syntactic position starts (``def``, not
+    the decorator above it).
+    """
+
+    __slots__ = ("marks",)
+
+    def __init__(self, default_indent: str, default_newline: str) -> None:
+        super().__init__(default_indent, default_newline)
+        self.marks: List[Tuple[int, int]] = []  #: (tokens before it, id(node)), in order
+
+    @contextlib.contextmanager
+    def record_syntactic_position(self, node: cst.CSTNode, *,
+                                  start_node: Optional[cst.CSTNode] = None,
+                                  end_node: Optional[cst.CSTNode] = None) -> Iterator[None]:
+        if type(node) in _SITE_NODES:
+            self.marks.append((len(self.tokens), id(node)))
+        yield
+
+    def lines(self) -> Dict[int, int]:
+        """id(node) -> the line it starts on, counting the newlines of the tokens before it."""
+        lines: Dict[int, int] = {}
+        line, done = 1, 0
+        for index, node in self.marks:
+            chunk = "".join(self.tokens[done:index])
+            line += chunk.count("\n") + chunk.count("\r") - chunk.count("\r\n")
+            done = index
+            lines[node] = line
+        return lines
+
+
+#: the node types a site is reported at
+_SITE_NODES = frozenset({cst.Call, cst.FunctionDef, cst.Decorator, cst.Yield, cst.With})
+
+
+def _render(module: cst.Module) -> Tuple[str, Optional[Dict[int, int]]]:
+    """Return the module's code and the first line of each node a site can be at."""
+    try:
+        state = _LineState(module.default_indent, module.default_newline)
+        module._codegen(state)
+    except (AttributeError, TypeError):  # a LibCST whose code generation works otherwise
+        return module.code, None
+    return "".join(state.tokens), state.lines()
+
+
 class _Unfold(Exception):
     """Folding did not line up for this file: port it again with nothing folded."""
 
 
-def port_source(source: bytes, path: str = "<unknown>",
-                transformer_factory: Optional[type] = None) -> Ported:
-    """Port one file's bytes; raise :class:`PortError` when it cannot be done safely.
+class Scanned(NamedTuple):
+    """One file read and analysed with :mod:`ast` (the first pass of a run)."""
 
-    Statements with nothing to port are left out of what LibCST parses
-    (:mod:`legacy_coro._port_plan`); where that does not line up, the file is
-    ported again with nothing left out.  The result is the same.
+    path: str
+    source: bytes
+    text: str = ""
+    encoding: str = "utf-8"
+    prepared: str = ""  #: the text with ``asyncio.async`` rewritten
+    analysis: Optional[Analysis] = None  #: None: nothing in the file to port
+    module: str = ""
+    package: bool = False
+
+
+#: The text any rewrite needs: every construct the port rewrites is reached
+#: through an import of asyncio or legacy_coro.
+_NEEDS_IMPORT = re.compile(r"asyncio|legacy_coro")
+
+
+def scan(source: bytes, path: str = "<unknown>", module: str = "",
+         package: bool = False, force: bool = False) -> Scanned:
+    """Read one file and analyse it with :mod:`ast`; raise :class:`PortError` if unreadable.
+
+    A file that cannot need porting (no ``yield``, ``coroutine``, ``loop``...
+    in it) is not parsed at all.  A file the running Python cannot parse is an
+    error only if something in it could need porting.
     """
-    if not _INTERESTING.search(source):
-        return Ported(source, False, 0, (), (), ())
+    if not force and not _INTERESTING.search(source):
+        return Scanned(path, source, module=module, package=package)
     try:
         text, encoding = _decode(source)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         raise PortError("parse", f"cannot decode: {exc}") from None
     prepared = rewrite_async_calls(text)
+    analysis = analyse(prepared, module, package, ident=path)
+    if analysis is None:
+        if not _NEEDS_IMPORT.search(prepared):
+            return Scanned(path, source, text, encoding, prepared, None, module, package)
+        version = "{}.{}".format(*sys.version_info[:2])
+        raise PortError("parse", f"cannot parse on Python {version}: {syntax_error(prepared)}")
+    return Scanned(path, source, text, encoding, prepared, analysis, module, package)
+
+
+def port_scanned(scanned: Scanned, facts: Facts, target: Tuple[int, int] = (3, 8),
+                 transformer_factory: Optional[type] = None) -> Ported:
+    """Port a scanned file with what the run-wide analysis found (the second pass)."""
+    notes = facts.notes
+    reports = tuple(Site(*r) for r in facts.reports)
+    analysis = scanned.analysis
+    if analysis is None or not facts.rewrites:
+        return Ported(scanned.source, False, 0, (), reports, notes=notes)
     factory = transformer_factory or PortTransformer
     try:
-        return _port(source, text, encoding, prepared, reduce_source(prepared), path, factory)
+        ported = _port(scanned, analysis, facts, target, factory)
     except _Unfold:
-        return _port(source, text, encoding, prepared, reduce_source(prepared, fold=False),
-                     path, factory)
+        unfolded = analyse(scanned.prepared, scanned.module, scanned.package, fold=False,
+                           ident=scanned.path)
+        assert unfolded is not None
+        ported = _port(scanned, unfolded, facts, target, factory)
+    sites = tuple(sorted(set(ported.sites + reports)))
+    return ported._replace(sites=sites, notes=notes)
 
 
-def _port(source: bytes, text: str, encoding: str, prepared: str, reduced: Optional[Reduced],
-          path: str, factory: type) -> Ported:
-    """Port *prepared* as planned by *reduced* (None: no plan, visit the whole module)."""
+def port_source(source: bytes, path: str = "<unknown>",
+                transformer_factory: Optional[type] = None,
+                target: Tuple[int, int] = (3, 8)) -> Ported:
+    """Port one file's bytes on its own; raise :class:`PortError` when it cannot be done safely.
+
+    Statements with nothing to port are left out of what LibCST parses
+    (:mod:`legacy_coro._port_plan`); where that does not line up, the file is
+    ported again with nothing left out.  The result is the same.
+    """
+    scanned = scan(source, path, *(module_name(path) if path not in ("<unknown>", "-")
+                                   else ("", False)))
+    infos = {path: scanned.analysis.info} if scanned.analysis is not None else {}
+    refused: Set[Tuple[str, Tuple[str, ...]]] = set()
+    while True:
+        facts = Run(infos, refused).facts(path) if infos else Facts()
+        ported = port_scanned(scanned, facts, target, transformer_factory)
+        if not ported.refused_helpers:
+            return ported
+        refused.update((path, helper) for helper in ported.refused_helpers)
+
+
+def _port(scanned: Scanned, analysis: Analysis, facts: Facts, target: Tuple[int, int],
+          factory: type) -> Ported:
+    """Port *scanned* as *analysis* planned it (reduced None: visit the whole module)."""
+    reduced = analysis.reduced
+    source, text, encoding, prepared, path = (scanned.source, scanned.text, scanned.encoding,
+                                              scanned.prepared, scanned.path)
     folded = reduced is not None and bool(reduced.kept)
     parsed = reduced.text if reduced else prepared
     try:
@@ -959,36 +1400,39 @@ def _port(source: bytes, text: str, encoding: str, prepared: str, reduced: Optio
     except cst.ParserSyntaxError as exc:
         if folded:
             raise _Unfold() from None
-        raise PortError("parse", f"cannot parse: {exc.message} (line {exc.raw_line})") from None
-    if module.code != parsed:  # LibCST would change text it was not asked to change
+        raise PortError("parse", f"LibCST cannot parse: {exc.message} (line {exc.raw_line})"
+                        ) from None
+    rendered, lines = _render(module)
+    if rendered != parsed:  # LibCST would change text it was not asked to change
         if folded:
             raise _Unfold()
-        raise PortError("parse", _not_reproduced(parsed, module.code))
-    inspected = inspected_names(module) if "iscoroutinefunction" in prepared else set()
+        raise PortError("parse", _not_reproduced(parsed, rendered))
+    inspected = set(analysis.scopes.inspected)
     plan = plan_module(reduced, module) if reduced else None
     if reduced is not None and plan is not None:
-        transformer = factory(inspected, reduced.counts)
+        transformer = factory(inspected, reduced.counts, analysis.scopes, facts, target)
         new_module = transformer.port_module(module, plan)
     elif folded:
         raise _Unfold()
     else:
-        transformer = factory(inspected)
+        transformer = factory(inspected, None, analysis.scopes, facts, target)
         new_module = module.visit(transformer)
     code = new_module.code
     new_text = reduced.restore(code) if reduced is not None else code
     if new_text is None:  # the transform lost a placeholder
         raise _Unfold()
     sites: List[Site] = []
-    calls: List[Tuple[int, str]] = []
-    if transformer.reports or transformer.generator_calls:
-        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    if transformer.reports:
+        if lines is None or any(id(n) not in lines for n, _, _ in transformer.reports):
+            positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+            lines = {id(n): int(positions[n].start.line) for n, _, _ in transformer.reports}
 
         def line(node: cst.CSTNode) -> int:
-            number = int(positions[node].start.line)
+            assert lines is not None
+            number = lines[id(node)]
             return reduced.original_line(number) if reduced else number
 
         sites = sorted({Site(line(n), code, detail) for n, code, detail in transformer.reports})
-        calls = [(line(n), callee) for n, callee in transformer.generator_calls]
     changed = new_text != text
     if changed:
         _check_output(prepared, new_text, path)
@@ -998,5 +1442,5 @@ def _port(source: bytes, text: str, encoding: str, prepared: str, reduced: Optio
         len(transformer.converted),
         tuple(transformer.converted),
         tuple(sites),
-        tuple(calls),
+        tuple(transformer.refused_helpers),
     )

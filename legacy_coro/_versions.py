@@ -10,7 +10,11 @@ import re
 import sys
 from typing import NamedTuple, Tuple
 
-__all__ = ["Change", "CHANGES", "OPT_IN", "PY", "change", "printed", "render_table"]
+__all__ = [
+    "ASYNCIO_AWAITABLE_CALLS", "ASYNCIO_SUBMODULES", "CHANGES", "COROUTINE_DECORATORS", "Change",
+    "LOOP_ARGUMENT_REMOVED", "LOOP_BOUND_AT_CALL", "LOOP_BOUND_LAZILY_SINCE", "OPT_IN", "PY",
+    "TASK_ENTRY_POINTS", "canonical_asyncio", "change", "printed", "render_table",
+]
 
 #: The running interpreter's (major, minor).
 PY: Tuple[int, int] = sys.version_info[:2]
@@ -185,6 +189,65 @@ LOOP_ARGUMENT_REMOVED: Tuple[str, ...] = (
     "open_connection", "start_server", "open_unix_connection", "start_unix_server",
     "create_subprocess_exec", "create_subprocess_shell",
 )
+
+#: Those of LOOP_ARGUMENT_REMOVED that pick their loop when *called*: before 3.10,
+#: without ``loop=`` they take ``get_event_loop()`` at once, so one made outside the
+#: running loop (at module level, in an ``__init__`` run before the loop starts) binds to
+#: whatever loop is current then.  3.10+ binds primitives at first use, inside the loop.
+#: The others are coroutine functions: their body, where the loop is picked, runs inside
+#: the loop that awaits them on every version.  (Measured: tests/test_port_versions.py.)
+LOOP_BOUND_AT_CALL: Tuple[str, ...] = (
+    "gather", "shield", "as_completed",
+    "Queue", "PriorityQueue", "LifoQueue",
+    "Lock", "Event", "Condition", "Semaphore", "BoundedSemaphore",
+)
+
+#: The version from which dropping ``loop=`` from LOOP_BOUND_AT_CALL outside a coroutine
+#: keeps the meaning (primitives bind to the running loop at first use).
+LOOP_BOUND_LAZILY_SINCE: Tuple[int, int] = (3, 10)
+
+#: What the coroutine decorator is called once imports are resolved (with
+#: :func:`canonical_asyncio`): asyncio's, and legacy_coro's drop-in.
+COROUTINE_DECORATORS = frozenset({"asyncio.coroutine", "legacy_coro.coroutine"})
+
+#: asyncio's submodules (3.4-3.15).  Old code spells an API through them
+#: (``asyncio.queues.Queue``, ``from asyncio.locks import Lock``,
+#: ``asyncio.tasks.async``); every public name of these is also ``asyncio.NAME``.
+ASYNCIO_SUBMODULES = frozenset({
+    "base_events", "base_futures", "base_subprocess", "base_tasks", "compat", "constants",
+    "coroutines", "events", "exceptions", "format_helpers", "futures", "graph", "locks", "log",
+    "mixins", "proactor_events", "protocols", "queues", "runners", "selector_events",
+    "sslproto", "staggered", "streams", "subprocess", "taskgroups", "tasks", "threads",
+    "timeouts", "tools", "transports", "trsock", "unix_events", "windows_events",
+    "windows_utils",
+})
+
+#: asyncio functions whose call gives an awaitable on every version: coroutine
+#: functions (``@coroutine`` generators before 3.7, ``async def`` since) and functions
+#: that return a future or task.  ``yield from`` of their call becomes ``await``.
+ASYNCIO_AWAITABLE_CALLS = frozenset({
+    "sleep", "wait", "wait_for", "gather", "shield", "ensure_future", "async", "create_task",
+    "wrap_future", "open_connection", "start_server", "open_unix_connection",
+    "start_unix_server", "create_subprocess_exec", "create_subprocess_shell", "to_thread",
+    "Future", "Task",
+})
+
+#: asyncio functions and event loop methods that accept a coroutine object and run
+#: it in a task.  A generator object handed to them (3.4-3.11 accepted one) can be a
+#: coroutine object instead: ``legacy-coro port`` may convert such a generator helper.
+TASK_ENTRY_POINTS = frozenset({
+    "ensure_future", "async", "create_task", "Task", "gather", "wait_for", "shield", "wait",
+    "as_completed", "run", "run_until_complete", "run_coroutine_threadsafe",
+})
+
+
+def canonical_asyncio(name: str) -> str:
+    """Return ``asyncio.NAME`` for ``asyncio.SUBMODULE.NAME``; any other name unchanged."""
+    if name.startswith("asyncio."):
+        parts = name.split(".")
+        if len(parts) > 2 and parts[1] in ASYNCIO_SUBMODULES:
+            return "asyncio." + ".".join(parts[2:])
+    return name
 
 
 #: The keys of the changes install() restores only when asked.

@@ -134,7 +134,8 @@ def test_json(legacy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert err == ""
     report = json.loads(out)
     assert report["files"] == [
-        {"path": str(legacy), "changed": True, "converted": 1, "error": None, "sites": []}]
+        {"path": str(legacy), "changed": True, "converted": 1, "error": None, "sites": [],
+         "helpers_converted": []}]
     assert report["summary"]["files_changed"] == 1
     assert report["summary"]["functions_converted"] == 1
     assert report["exit_status"] == 1
@@ -159,13 +160,31 @@ def test_crlf_and_asyncio_async(tmp_path: Path) -> None:
 
 
 def test_unparseable_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Python's own message and line (LibCST's parser says line 4 here)."""
     path = tmp_path / "bad.py"
-    path.write_text("def f(:\n    yield from x\n")
+    path.write_text("import asyncio\n@asyncio.coroutine\ndef f(:\n    yield from x\n")
     assert main(["port", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"{path}: cannot parse: ")
+    version = "{}.{}".format(*sys.version_info[:2])
+    assert err.startswith(f"{path}: cannot parse on Python {version}: ")
+    assert " (line 3)\n" in err
     assert err.endswith("0 files changed, 0 functions converted, 0 sites left with reasons, "
                         "1 file not ported\n")
+
+
+@pytest.mark.parametrize("text", [
+    "def f(:\n    yield from x\n",  # no parser reads it; nothing in it needs asyncio
+    "print 'Python 2'\nloop = 0\n",
+    "TOPICS = " + "{" * 150 + "'yield from': 1" + "}" * 150 + "\n",  # deeper than LibCST goes
+])
+def test_a_file_with_nothing_to_port_is_never_an_error(
+        tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "data.py"
+    path.write_text(text)
+    assert main(["port", str(path)]) == 0
+    assert capsys.readouterr().err == (
+        "0 files changed, 0 functions converted, 0 sites left with reasons\n")
+    assert path.read_text() == text
 
 
 def test_text_libcst_cannot_reproduce_is_left(tmp_path: Path,

@@ -20,16 +20,16 @@ from libcst.metadata import MetadataWrapper, PositionProvider  # noqa: E402
 
 from test_port_rewrites import REFUSALS, REWRITES  # noqa: E402  (the rewrite tables)
 
-from legacy_coro._port_plan import reduce_source  # noqa: E402
+from legacy_coro._port_names import Run  # noqa: E402
+from legacy_coro._port_plan import analyse, reduce_source  # noqa: E402
 from legacy_coro._port_transform import (  # noqa: E402
     PortTransformer,
-    inspected_names,
     port_source,
     rewrite_async_calls,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-Result = Tuple[str, List[Tuple[int, str, str]], List[Tuple[int, str]], Tuple[str, ...]]
+Result = Tuple[str, List[Tuple[int, str, str]], Tuple[str, ...]]
 
 
 class EveryNode(PortTransformer):
@@ -45,18 +45,21 @@ def full_visit(text: str) -> Result:
     """Port *text* the plain LibCST way: parse all of it, visit every node."""
     prepared = rewrite_async_calls(text)
     module = cst.parse_module(prepared)
-    transformer = EveryNode(inspected_names(module))
+    analysis = analyse(prepared, "t", ident="t.py")
+    assert analysis is not None
+    facts = Run({"t.py": analysis.info}).facts("t.py")
+    transformer = EveryNode(set(analysis.scopes.inspected), None, analysis.scopes, facts)
     code = module.visit(transformer).code
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    sites = sorted({(positions[n].start.line, c, detail) for n, c, detail in transformer.reports})
-    calls = [(positions[n].start.line, callee) for n, callee in transformer.generator_calls]
-    return code, sites, calls, tuple(transformer.converted)
+    sites = sorted({(positions[n].start.line, c, detail) for n, c, detail in transformer.reports}
+                   | set(facts.reports))
+    return code, sites, tuple(transformer.converted)
 
 
 def folded(text: str) -> Result:
     result = port_source(text.encode(), "t.py")
     return (result.source.decode(), [tuple(s) for s in result.sites],  # type: ignore[misc]
-            list(result.generator_calls), result.converted_names)
+            result.converted_names)
 
 
 def assert_same(text: str) -> None:
@@ -277,10 +280,9 @@ def test_sites_point_at_the_original_lines() -> None:
     text = CASES[4].values[0]
     result = port_source(text.encode(), "t.py")
     lines = text.splitlines()
-    assert [(line, lines[line - 1].strip()) for line, _ in result.generator_calls] == [
-        (8, "yield from fetch()")]  # `yield from range(3)` is plainly a generator
+    # `yield from range(3)` is plainly a generator: no site.
     assert [(s.code, lines[s.line - 1].strip()) for s in result.sites] == [
-        ("LC014", "loop = asyncio.get_event_loop()")]
+        ("LC004", "yield from fetch()"), ("LC014", "loop = asyncio.get_event_loop()")]
 
 
 def test_restore_refuses_a_lost_placeholder() -> None:

@@ -1,0 +1,428 @@
+"""Which function a ``yield from`` hands control to, across the files of one port run.
+
+``yield from X`` may only become ``await X`` where ``X`` is awaitable after the
+port.  This module takes what the ast pass (:mod:`legacy_coro._port_plan`)
+found in every file of the run, resolves each callee through imports, scopes,
+classes and their bases, and decides:
+
+* which undecorated generator functions become ``async def`` too (every use of
+  them is ``yield from`` inside a coroutine, or a call handed to a task);
+* which ``yield from`` sites must keep their function on ``legacy_coro.coroutine``
+  (LC015: the operand is a plain generator, or an object with ``__iter__`` but
+  no ``__await__``);
+* which ``yield from`` sites in undecorated generators are errors (LC004: the
+  callee is a function this run converts) and which are warnings (LC003, only in
+  modules that use asyncio or legacy_coro or call into what the run converts).
+
+What it cannot see is taken to be awaitable: a method of an object whose class
+is not resolved (``self.reader.read()``), a parameter, an attribute, a call into
+another package.  The README's port section says where that line is and why.
+Plain Python: LibCST is not imported here.
+"""
+
+import os
+from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
+
+from legacy_coro._port_plan import ClassInfo, FunctionInfo, Key, ModuleInfo, Path, Ref
+
+__all__ = ["Facts", "Run", "module_name"]
+
+Target = Tuple[object, ...]
+FnId = Tuple[str, Path]  #: (module ident, function path)
+_UNKNOWN: Target = ("unknown",)
+_DEPTH = 8
+
+
+class Facts(NamedTuple):
+    """What the run-wide analysis tells the transform about one module."""
+
+    helpers: FrozenSet[Path] = frozenset()  #: undecorated generators that become async def
+    #: (function path, key of a yield from's operand) -> (code, detail): keep the function
+    blocks: Dict[Tuple[Path, Key], Tuple[str, str]] = {}
+    reports: Tuple[Tuple[int, str, str], ...] = ()  #: LC003 / LC004: (line, code, detail)
+    notes: Tuple[Tuple[int, str], ...] = ()  #: (line, helper converted), for the report
+    #: the module imports asyncio or legacy_coro, or a run-local module that converts
+    #: something: only there can the transform have something to do
+    rewrites: bool = True
+
+
+def module_name(path: str) -> Tuple[str, bool]:
+    """Return the dotted module name of the file *path* and whether it is a package.
+
+    The directories above it that hold an ``__init__.py`` are its packages.
+    """
+    directory, filename = os.path.split(os.path.abspath(path))
+    stem = filename[:-3] if filename.endswith(".py") else filename
+    package = stem == "__init__"
+    parts = [] if package else [stem]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, name = os.path.split(directory)
+        parts.append(name)
+        if not name:
+            break
+    parts.reverse()
+    return ".".join(p for p in parts if p), package
+
+
+class Run:
+    """The functions and classes of every module of one run, and what they become."""
+
+    def __init__(self, infos: Dict[str, ModuleInfo],
+                 refused: Iterable[FnId] = ()) -> None:
+        self.infos = infos  #: module ident -> what the ast pass found
+        self.refused: Set[FnId] = set(refused)  #: functions the transform would not convert
+        self.by_name: Dict[str, List[str]] = {}
+        for ident, info in infos.items():
+            if info.module:
+                self.by_name.setdefault(info.module, []).append(ident)
+        self.functions: Dict[FnId, Tuple[FunctionInfo, ...]] = {}
+        self.classes: Dict[FnId, Tuple[ClassInfo, ...]] = {}
+        for ident, info in infos.items():
+            for path, fns in info.functions.items():
+                self.functions[(ident, path)] = fns
+            for path, classes in info.classes.items():
+                self.classes[(ident, path)] = classes
+        self._targets: Dict[Ref, Tuple[Target, ...]] = {}
+        self.subclasses: Dict[FnId, Set[FnId]] = {}
+        for key, classes in self.classes.items():
+            for cls in classes:
+                for base in cls.bases:
+                    for target in self.targets(base):
+                        if target[0] == "cls":
+                            self.subclasses.setdefault(
+                                (target[1], target[2]), set()).add(key)  # type: ignore
+        self.other_attrs: Set[str] = set()
+        self.others: Set[Target] = set()
+        self.task_used: Set[Target] = set()
+        for info in infos.values():
+            self.other_attrs |= info.other_attrs
+            for ref in info.others:
+                self.others.update(self.targets(ref))
+            for ref in info.tasks:
+                self.task_used.update(self.targets(ref))
+        self.helpers = self._helpers()
+        self.sinks = self._sinks()
+
+    # -- resolving references -------------------------------------------------
+
+    def targets(self, ref: Ref, depth: int = 0) -> Tuple[Target, ...]:
+        """Return what *ref* may be: functions, classes, parameters, asyncio names, unknown."""
+        if depth == 0:
+            cached = self._targets.get(ref)
+            if cached is not None:
+                return cached
+        found = tuple(self._targets_of(ref, depth)) if depth < _DEPTH else (_UNKNOWN,)
+        if depth == 0:
+            self._targets[ref] = found
+        return found
+
+    def _targets_of(self, ref: Ref, depth: int) -> List[Target]:
+        kind = ref[0]
+        if kind in ("fn", "cls", "param", "builtin"):
+            return [ref]
+        if kind == "q":
+            return self._qualified(ref[1], depth)
+        if kind == "method":
+            _, module, cls, name, subclasses = ref
+            found = self._method(module, cls, name, depth)
+            if subclasses:
+                for sub in self._all_subclasses((module, cls)):
+                    for info in self.classes.get(sub, ()):
+                        if name in info.names:
+                            found.append(("fn", sub[0], sub[1] + (name,))
+                                         if info.names[name] == "def" else _UNKNOWN)
+            return found
+        if kind == "super":
+            _, module, cls, name = ref
+            found = []
+            for info in self.classes.get((module, cls), ()):
+                for base in info.bases:
+                    for target in self.targets(base, depth + 1):
+                        if target[0] == "cls":
+                            found += self._method(target[1], target[2], name,  # type: ignore
+                                                  depth + 1)
+                        else:
+                            found.append(_UNKNOWN)
+            return found or [_UNKNOWN]
+        if kind == "result":
+            return list(self.targets(ref[1], depth + 1))
+        if kind == "any":
+            return [t for one in ref[1] for t in self.targets(one, depth + 1)]
+        if kind == "attr":
+            return [("attr", ref[1])]
+        if kind == "tasks":
+            return []
+        return [_UNKNOWN]
+
+    def _qualified(self, name: str, depth: int) -> List[Target]:
+        if depth >= _DEPTH:  # imports that go round in circles
+            return [_UNKNOWN]
+        parts = name.split(".")
+        if parts[0] in ("asyncio", "legacy_coro"):
+            return [("asyncio", name)]
+        for cut in range(len(parts), 0, -1):
+            idents = self.by_name.get(".".join(parts[:cut]))
+            if not idents:
+                continue
+            rest = parts[cut:]
+            if not rest:
+                return [("module", ident) for ident in idents]
+            found: List[Target] = []
+            for ident in idents:
+                info = self.infos[ident]
+                refs = info.exports.get(rest[0])
+                if refs is None:
+                    refs = tuple(("q", f"{star}.{rest[0]}") for star in info.stars)
+                for ref in refs or (("unknown",),):
+                    found += self._extend(ref, rest[1:], depth + 1)
+            return found
+        return [_UNKNOWN]
+
+    def _extend(self, ref: Ref, rest: List[str], depth: int) -> List[Target]:
+        """Targets of ``REF.rest...``."""
+        if not rest:
+            return list(self.targets(ref, depth))
+        if ref[0] == "q":
+            return self._qualified(".".join([ref[1]] + rest), depth + 1)
+        if ref[0] == "cls" and len(rest) == 1:
+            return self._method(ref[1], ref[2], rest[0], depth)
+        return [("attr", rest[-1])]
+
+    def _method(self, module: str, cls: Path, name: str, depth: int) -> List[Target]:
+        """Where ``cls.name`` is found along the class's bases (first found wins)."""
+        if depth >= _DEPTH:
+            return [_UNKNOWN]
+        found: List[Target] = []
+        for info in self.classes.get((module, cls), ()):
+            if name in info.names:
+                found.append(("fn", module, cls + (name,))
+                             if info.names[name] == "def" else _UNKNOWN)
+                continue
+            for base in info.bases:
+                inherited: List[Target] = []
+                for target in self.targets(base, depth + 1):
+                    if target[0] == "cls":
+                        inherited += self._method(target[1], target[2], name,  # type: ignore
+                                                  depth + 1)
+                    elif target != ("builtin", "object"):
+                        inherited.append(_UNKNOWN)
+                if inherited:
+                    found += inherited
+                    break
+        return found
+
+    def _all_subclasses(self, cls: FnId) -> Set[FnId]:
+        seen: Set[FnId] = set()
+        todo = [cls]
+        while todo:
+            for sub in self.subclasses.get(todo.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+        return seen
+
+    # -- what each callee gives ----------------------------------------------
+
+    def _coroutine(self, target: Target) -> Optional[str]:
+        """The name of *target* if it is a function this run converts (or moves to legacy_coro).
+
+        Its calls give native coroutine objects after the port, which a plain
+        generator cannot ``yield from``.  An ``async def`` already did before.
+        """
+        if target[0] != "fn":
+            return None
+        fid: FnId = (target[1], target[2])  # type: ignore[assignment]
+        for info in self.functions.get(fid, ()):
+            if info.kind == "coroutine" or fid in self.helpers:
+                return ".".join(info.path)
+        return None
+
+    def plain_generator(self, target: Target, depth: int = 0) -> Optional[str]:
+        """Name *target* when calling it gives something ``await`` refuses."""
+        kind = target[0]
+        if kind == "fn":
+            fid: FnId = (target[1], target[2])  # type: ignore[assignment]
+            for info in self.functions.get(fid, ()):
+                name = ".".join(info.path)
+                if info.kind == "generator" and fid not in self.helpers:
+                    return name
+                if info.kind == "plain" and depth < 2:
+                    for ref in info.returns:
+                        for inner in self.targets(ref):
+                            if self.plain_generator(inner, depth + 1):
+                                return name
+        elif kind == "cls":
+            if not self._awaitable_class((target[1], target[2])):  # type: ignore[arg-type]
+                return ".".join(target[2])  # type: ignore[arg-type]
+        elif kind == "attr":
+            for fid in self._generators_named(target[1]):  # type: ignore[arg-type]
+                if fid not in self.helpers:
+                    return ".".join(fid[1])
+        return None
+
+    def _generators_named(self, name: str) -> List[FnId]:
+        """Undecorated generators of the run called *name*.
+
+        Those that ``yield VALUE`` too: a generator that yields futures
+        (``x = yield fut``) was a coroutine to a 3.4-3.10 Task as well.
+        """
+        cache = getattr(self, "_by_name_cache", None)
+        if cache is None:
+            cache = {}
+            for fid, infos in self.functions.items():
+                if any(i.kind == "generator" for i in infos):
+                    cache.setdefault(fid[1][-1], []).append(fid)
+            self._by_name_cache = cache
+        return cache.get(name, [])  # type: ignore[no-any-return]
+
+    def _awaitable_class(self, cls: FnId, depth: int = 0) -> bool:
+        """False when instances have ``__iter__`` but no ``__await__`` after the port."""
+        if depth > _DEPTH:
+            return True
+        for info in self.classes.get(cls, ()):
+            ident, path = cls
+            if "__await__" in info.names or (
+                    len(path) == 1 and (path[0], "__await__") in self.infos[ident].setattrs):
+                return True
+            if "__iter__" in info.names:
+                return self.iter_converts((ident, path + ("__iter__",)))
+            for base in info.bases:
+                for target in self.targets(base):
+                    if target[0] == "cls":
+                        if not self._awaitable_class((target[1], target[2]),  # type: ignore
+                                                     depth + 1):
+                            return False
+        return True
+
+    def iter_converts(self, fid: FnId) -> bool:
+        """Whether a class's ``__iter__`` is a decorated coroutine that the port converts."""
+        infos = self.functions.get(fid, ())
+        return (len(infos) == 1 and infos[0].kind == "coroutine" and not infos[0].blockers
+                and fid not in self.refused and not self._blocked_sites(fid))
+
+    def _blocked_sites(self, fid: FnId) -> bool:
+        info = self.infos[fid[0]]
+        return any(site.fn == fid[1] and self.site_verdict(fid[0], site.ref, site.key)
+                   for site in info.sites)
+
+    def site_verdict(self, ident: str, ref: Ref, key: Optional[Key]) -> Optional[str]:
+        """Name what a ``yield from`` in a coroutine would await that ``await`` refuses."""
+        if key is None:
+            return None
+        if key[0] == "call" and key[1][-1] in ("__await__", "__iter__"):
+            return f"{key[1][-1]}()"  # an iterator: what await takes, not something to await
+        for target in self.targets(ref):
+            if target[0] == "param":
+                sink = self.sinks.get((target[1], target[2], target[4]))  # type: ignore
+                if sink:
+                    return sink
+                continue
+            name = self.plain_generator(target)
+            if name:
+                return name
+        return None
+
+    # -- which undecorated generators convert --------------------------------
+
+    def _helpers(self) -> Set[FnId]:
+        helpers: Set[FnId] = set()
+        for fid, infos in self.functions.items():
+            if len(infos) != 1 or fid in self.refused:
+                continue
+            info = infos[0]
+            if (info.kind == "generator" and not info.method and not info.blockers
+                    and ("fn",) + fid not in self.others
+                    and info.path[-1] not in self.other_attrs):
+                helpers.add(fid)
+        self.helpers = helpers  # the verdicts below read it
+        self.sinks = {}
+        uses: Dict[FnId, List[FnId]] = {fid: [] for fid in helpers}
+        for ident, module in self.infos.items():
+            for site in module.sites:
+                for target in self.targets(site.ref):
+                    if target[0] == "fn" and (target[1], target[2]) in uses:
+                        uses[(target[1], target[2])].append((ident, site.fn))  # type: ignore
+        changed = True
+        while changed:
+            self.sinks = self._sinks()
+            changed = False
+            for fid in sorted(helpers):
+                used = uses[fid]
+                ok = bool(used) or ("fn",) + fid in self.task_used
+                for caller in used:
+                    kinds = {i.kind for i in self.functions.get(caller, ())}
+                    if not (kinds == {"coroutine"} or caller in helpers):
+                        ok = False
+                if ok and self._blocked_sites(fid):
+                    ok = False
+                if not ok:
+                    helpers.discard(fid)
+                    changed = True
+        return helpers
+
+    def _sinks(self) -> Dict[Tuple[str, Path, str], str]:
+        """Parameters that are handed a plain generator object: f(gen()) -> f's parameter."""
+        sinks: Dict[Tuple[str, Path, str], str] = {}
+        for info in self.infos.values():
+            for callee, at, arg in info.argflows:
+                given = next((name for t in self.targets(arg)
+                              for name in [self.plain_generator(t)] if name), None)
+                if not given:
+                    continue
+                bound = callee[0] in ("method", "super", "attr")
+                for target in self.targets(callee):
+                    if target[0] != "fn":
+                        continue
+                    for fn in self.functions.get((target[1], target[2]), ()):  # type: ignore
+                        if isinstance(at, str):
+                            param = at
+                        else:
+                            index = at + (1 if bound and fn.method in ("method", "class") else 0)
+                            if index >= len(fn.params):
+                                continue
+                            param = fn.params[index]
+                        sinks[(target[1], target[2], param)] = given  # type: ignore[index]
+        return sinks
+
+    # -- the facts for each module --------------------------------------------
+
+    def _converts_something(self, ident: str) -> bool:
+        info = self.infos[ident]
+        refs = [site.ref for site in info.sites] + list(info.others) + list(info.tasks)
+        return any(self._coroutine(t) for ref in refs for t in self.targets(ref))
+
+    def facts(self, ident: str) -> Facts:
+        """Return what the transform of module *ident* needs from the run."""
+        info = self.infos[ident]
+        helpers = frozenset(path for (where, path) in self.helpers if where == ident)
+        kinds = {path: {i.kind for i in fns} for path, fns in info.functions.items()}
+        blocks: Dict[Tuple[Path, Key], Tuple[str, str]] = {}
+        reports: List[Tuple[int, str, str]] = []
+        asyncio_module: Optional[bool] = info.uses_asyncio or None
+        for site in info.sites:
+            kind = kinds.get(site.fn, set())
+            if "coroutine" in kind or site.fn in helpers:
+                name = self.site_verdict(ident, site.ref, site.key)
+                if name and site.key is not None:
+                    blocks[(site.fn, site.key)] = ("LC015", name)
+                continue
+            if not kind & {"generator", "other"}:
+                continue
+            converted = next((name for t in self.targets(site.ref)
+                              for name in [self._coroutine(t)] if name), None)
+            if converted:
+                reports.append((site.line, "LC004", converted.split(".")[-1]))
+                continue
+            if asyncio_module is None:
+                asyncio_module = self._converts_something(ident)
+            if asyncio_module:
+                callee = ""
+                if site.key is not None and site.key[0] == "call":
+                    callee = site.key[1][-1]
+                elif site.key is not None:
+                    callee = site.key[1]
+                reports.append((site.line, "LC003", callee))
+        notes = tuple(sorted((self.functions[(ident, path)][0].line, ".".join(path))
+                             for path in helpers))
+        rewrites = bool(info.uses_asyncio or helpers)
+        return Facts(helpers, blocks, tuple(sorted(reports)), notes, rewrites)
