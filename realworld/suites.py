@@ -666,11 +666,21 @@ def network_isolation_works() -> bool:
     return result.returncode == 0
 
 
-def port_tree(paths: Sequence[str], root: Path) -> Dict[str, Any]:
-    """Run this checkout's ``legacy-coro port --json`` over ``paths``; return its summary."""
+def port_flag(version: str) -> str:
+    """The ``legacy-coro port`` option naming *version* ("3.13.0") as the oldest target."""
+    major, minor = version.split(".")[:2]
+    return f"--py{major}{minor}-plus"
+
+
+def port_tree(paths: Sequence[str], root: Path, target: str) -> Dict[str, Any]:
+    """Run this checkout's ``legacy-coro port --json`` over ``paths``; return its summary.
+
+    *target* is the Python the ported code will run on ("3.13.0"): the port does
+    only what keeps the meaning there (``--py313-plus``).
+    """
     env = dict(os.environ, PYTHONPATH=str(CHECKOUT))
-    result = run([sys.executable, "-m", "legacy_coro", "port", "--json", *paths],
-                 cwd=root, env=env, timeout=900)
+    result = run([sys.executable, "-m", "legacy_coro", "port", "--json", port_flag(target),
+                  *paths], cwd=root, env=env, timeout=900)
     start = result.output.find("{")
     try:
         report = json.loads(result.output[start:]) if start >= 0 else None
@@ -709,11 +719,11 @@ def run_suite(lib: Library, mode: str, python: Python, options: Options,
     if mode == "layer":
         pip_install_local(venv, CHECKOUT, f"legacy_coro from {CHECKOUT}")
     if mode.startswith("port"):
-        port = port_tree(lib.port_paths, root)
+        port = port_tree(lib.port_paths, root, python.version)
         port["dependencies"] = {}
         for dep in lib.ported_deps:
             dep_root = extract(ensure_sdist(options.cache, dep), workdir / "deps")
-            port["dependencies"][dep.name] = port_tree((dep.name,), dep_root)
+            port["dependencies"][dep.name] = port_tree((dep.name,), dep_root, python.version)
             pip_install_local(venv, dep_root, f"{dep.name} {dep.version}, ported")
         if mode == "port-lc":
             pip_install_local(venv, CHECKOUT, f"legacy_coro from {CHECKOUT}")
