@@ -109,8 +109,8 @@ _SCANNED: Dict[str, Any] = {}
 _FAILED: Dict[str, Outcome] = {}
 
 
-def _scan_one(path: str, source: Optional[bytes] = None, force: bool = False
-              ) -> Tuple[str, Any, Optional[Outcome]]:
+def _scan_one(path: str, source: Optional[bytes] = None, force: bool = False,
+              target: Tuple[int, int] = (3, 8)) -> Tuple[str, Any, Optional[Outcome]]:
     """First pass: read and analyse *path*; return (path, its ModuleInfo or None, failure)."""
     from legacy_coro._port_names import module_name
     from legacy_coro._port_transform import PortError, scan
@@ -124,7 +124,7 @@ def _scan_one(path: str, source: Optional[bytes] = None, force: bool = False
     module, package = module_name(path) if path != "-" else ("", False)
     lines = source.count(b"\n")
     try:
-        scanned = scan(source, path, module, package, force)
+        scanned = scan(source, path, module, package, force, target)
     except PortError as exc:
         return path, None, Outcome(path, error=(exc.kind, str(exc)), lines=lines)
     except RecursionError:
@@ -162,8 +162,9 @@ def _port_one(path: str, facts: Any, target: Tuple[int, int], want_diff: bool) -
     )
 
 
-def _scan_batch(paths: List[str], force: bool = False) -> List[Tuple[str, Any, Optional[Outcome]]]:
-    return [_scan_one(path, force=force) for path in paths]
+def _scan_batch(paths: List[str], force: bool = False, target: Tuple[int, int] = (3, 8)
+                ) -> List[Tuple[str, Any, Optional[Outcome]]]:
+    return [_scan_one(path, force=force, target=target) for path in paths]
 
 
 def _port_batch(jobs: List[Tuple[str, Any]], target: Tuple[int, int],
@@ -233,11 +234,11 @@ def _port_run(files: List[str], options: Options, stdin_source: Optional[bytes]
     try:
         scanned = []
         if stdin_source is not None:
-            scanned.append(_scan_one("-", stdin_source))
+            scanned.append(_scan_one("-", stdin_source, target=options.target))
         if pool is not None:
-            scanned += pool.run(_scan_batch, pool.buckets)
+            scanned += pool.run(_scan_batch, pool.buckets, False, options.target)
         else:
-            scanned += _scan_batch(files)
+            scanned += _scan_batch(files, False, options.target)
         for path, info, failure in scanned:
             if failure is not None:
                 failures[path] = failure
@@ -255,9 +256,9 @@ def _port_run(files: List[str], options: Options, stdin_source: Optional[bytes]
                     batches: List[List[str]] = [[] for _ in pool.pools]
                     for path in again:
                         batches[pool.owner[path]].append(path)
-                    rescanned = pool.run(_scan_batch, batches, True)
+                    rescanned = pool.run(_scan_batch, batches, True, options.target)
                 else:
-                    rescanned = _scan_batch(again, True)
+                    rescanned = _scan_batch(again, True, options.target)
                 for path, info, _failure in rescanned:
                     if info is not None:
                         infos[path] = info

@@ -25,6 +25,7 @@ from typing import (
     Any, Dict, FrozenSet, Iterator, List, NamedTuple, Optional, Sequence, Set, Tuple, Union,
 )
 
+from legacy_coro._port_branches import branch_outcome, mentions_version_info
 from legacy_coro._versions import COROUTINE_DECORATORS, TASK_ENTRY_POINTS, canonical_asyncio
 
 __all__ = [
@@ -136,6 +137,9 @@ class Scopes(NamedTuple):
     inspected: FrozenSet[str] = frozenset()
     module: str = ""  #: the module's dotted name, for its relative imports
     package: bool = False  #: whether it is a package's ``__init__``
+    #: line of an ``if`` / ``elif`` -> the value its ``sys.version_info`` test has on
+    #: every Python of the target: the other branch never runs there, and is left as it is
+    versions: Dict[int, bool] = {}
 
 
 class Unit(NamedTuple):
@@ -199,6 +203,18 @@ def _children(stmt: ast.stmt) -> Iterator[ast.stmt]:
             yield from block
     for part in [*getattr(stmt, "handlers", ()), *getattr(stmt, "cases", ())]:
         yield from part.body
+
+
+def _suspends(statements: Sequence[ast.stmt]) -> bool:
+    """Whether *statements* hold a ``yield``, ``yield from`` or ``await`` of their function."""
+    stack: List[ast.AST] = list(statements)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom, ast.Await)):
+            return True
+        if not isinstance(node, (*_FUNCTIONS, ast.Lambda)):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _first_line(stmt: ast.stmt) -> int:
@@ -387,11 +403,15 @@ class _Reducer:
     """
 
     def __init__(self, text: str, tree: ast.Module, module: str = "",
-                 package: bool = False, ident: str = "") -> None:
+                 package: bool = False, ident: str = "",
+                 target: Tuple[int, int] = (3, 8)) -> None:
         self.lines: List[str] = _LINES.findall(text)
         self.name = module  # the dotted name, for relative imports
         self.module = ident or module  # how references to this module's own objects name it
         self.package = package
+        self.target = target
+        #: line of an ``if`` whose test is decided for the target -> its value
+        self.versions: Dict[int, bool] = {}
         keywords = KEYWORDS | _local_names(tree.body)
         self.counts: Dict[str, int] = Counter()
         hot = bytearray(len(self.lines) + 2)
@@ -523,6 +543,12 @@ class _Reducer:
                 elif kind is ast.ExceptHandler:
                     if node.name:
                         scope.bind(node.name, VALUE)
+                elif kind is ast.If:
+                    live = self._live_branch(node, scope, fn, shadowed)
+                    if live is not None:
+                        stack.append(node.test)
+                        stack.extend(live)
+                        continue
                 for field in node._fields:
                     value = getattr(node, field, None)
                     if type(value) is list:
@@ -549,6 +575,40 @@ class _Reducer:
         self.folds: List[Tuple[int, int, str]] = []  # (first line, last line, indent), 0-based
 
     # -- the walk's helpers ---------------------------------------------------
+
+    def _live_branch(self, node: ast.If, scope: _Scope, fn: Optional[_Fn],
+                     shadowed: Set[str]) -> Optional[List[ast.stmt]]:
+        """The branch of ``if sys.version_info ...`` that runs, when the other never runs.
+
+        The branch that never runs is not walked: it binds nothing, calls
+        nothing, has no site and nothing in it is ported; its names still count
+        as uses, so that no import it needs is dropped.  Inside a function, a
+        dead branch holding a ``yield`` or ``await`` of that function is ported
+        with it (an ``async def`` cannot keep a ``yield from``): None.
+        """
+        test = node.test
+        end = getattr(test, "end_lineno", None) or test.lineno
+        if not mentions_version_info("".join(self.lines[test.lineno - 1:end])):
+            return None
+
+        def is_version_info(name: ast.expr) -> bool:
+            raw = _raw_ref(name)
+            return raw is not None and self._resolve(raw, scope) == ("q", "sys.version_info")
+
+        outcome = branch_outcome(test, is_version_info, self.target)
+        if outcome is None:
+            return None
+        dead, live = (node.orelse, node.body) if outcome else (node.body, node.orelse)
+        if not dead:
+            return None
+        if fn is not None and _suspends(dead):
+            return None
+        for stmt in dead:
+            for inner in ast.walk(stmt):
+                if type(inner) is ast.Name and inner.id not in shadowed:
+                    self.counts[inner.id] += 1
+        self.versions[node.lineno] = outcome
+        return live
 
     def _call(self, node: ast.Call, scope: _Scope, fn: Optional[_Fn], consumed: Set[int],
               call_how: Dict[int, str]) -> None:
@@ -875,7 +935,8 @@ class _Reducer:
                 for name, bound in table.items()}
             tasks[path] = frozenset(name for name, bound in table.items()
                                     if all(b == ("tasks",) for b in bound))
-        return Scopes(names, tasks, kinds, frozenset(self.inspected), self.name, self.package)
+        return Scopes(names, tasks, kinds, frozenset(self.inspected), self.name, self.package,
+                      dict(self.versions))
 
     def hot(self, stmt: ast.stmt) -> bool:
         end = getattr(stmt, "end_lineno", None) or len(self.lines)
@@ -950,13 +1011,15 @@ class Analysis(NamedTuple):
 
 
 def analyse(text: str, module: str = "", package: bool = False, fold: bool = True,
-            ident: str = "") -> Optional[Analysis]:
+            ident: str = "", target: Tuple[int, int] = (3, 8)) -> Optional[Analysis]:
     """Read *text* with :mod:`ast`: what to fold (with *fold*) and what its names are.
 
     *module* is the file's dotted module name and *package* whether it is a
     package's ``__init__`` (relative imports are resolved with them); *ident*
-    names the file in references to its own functions (default: *module*).  Returns
-    None when the running Python cannot parse *text* (newer syntax).
+    names the file in references to its own functions (default: *module*);
+    *target* is the oldest Python the port's output must run on (a version
+    branch that never runs there is left out).  Returns None when the running
+    Python cannot parse *text* (newer syntax).
     """
     lone_cr = re.search(r"\r(?!\n)", text) is not None
     try:
@@ -967,7 +1030,7 @@ def analyse(text: str, module: str = "", package: bool = False, fold: bool = Tru
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         # MemoryError: 3.8's parser on deep nesting ("s_push: parser stack overflow")
         return None
-    reducer = _Reducer(text, tree, module, package, ident)
+    reducer = _Reducer(text, tree, module, package, ident, target)
     for index, stmt in enumerate(tree.body):
         hot = reducer.hot(stmt)
         if hot:

@@ -380,12 +380,19 @@ class PortTransformer(cst.CSTTransformer):
 
     def __init__(self, inspected: Optional[Set[str]] = None,
                  counts: Optional[Dict[str, int]] = None, scopes: Optional[Scopes] = None,
-                 facts: Optional[Facts] = None, target: Tuple[int, int] = (3, 8)) -> None:
+                 facts: Optional[Facts] = None, target: Tuple[int, int] = (3, 8),
+                 line_of: Optional[Callable[[cst.CSTNode], Optional[int]]] = None) -> None:
         super().__init__()
         self.inspected = inspected or set()
         self._scopes = scopes
         self._facts = facts or Facts()
         self._target = target
+        #: the line of the original file a node of the module starts on (for an
+        #: ``if`` and a ``return``: the keyword's); the ast pass names them by line
+        self._line_of = line_of or (lambda node: None)
+        #: ``if`` line -> the value of its version test on the target (see _port_branches)
+        self._versions = scopes.versions if scopes is not None else {}
+        self._decided: Dict[int, bool] = {}  #: id(If node) -> its test's value
         #: legacy_coro runs on 3.8+: for an older target a function kept as a generator
         #: coroutine keeps asyncio's decorator (which 3.4-3.10 have)
         self._legacy_ok = target >= (3, 8)
@@ -474,10 +481,11 @@ class PortTransformer(cst.CSTTransformer):
                 for small in stmt.body:
                     self._bind(small)
             elif depth < 2 and isinstance(stmt, (cst.If, cst.Try)):
-                blocks: List[cst.CSTNode] = [stmt.body]
+                outcome = self._version_outcome(stmt) if isinstance(stmt, cst.If) else None
+                blocks: List[cst.CSTNode] = [stmt.body] if outcome is not False else []
                 if isinstance(stmt, cst.Try):
                     blocks.extend(h.body for h in stmt.handlers)
-                if stmt.orelse is not None:
+                if stmt.orelse is not None and outcome is not True:
                     blocks.append(stmt.orelse.body if isinstance(stmt.orelse, cst.Else)
                                   else stmt.orelse)
                 for block in blocks:
@@ -817,6 +825,37 @@ class PortTransformer(cst.CSTTransformer):
             self._shadowed.add(original_node.name.value)
         return updated_node
 
+    # -- version branches that never run on the target ----------------------
+
+    def _version_outcome(self, node: cst.If) -> Optional[bool]:
+        """The value of this ``if``'s version test on the target (None: not decided)."""
+        if not self._versions:
+            return None
+        line = self._line_of(node)
+        return self._versions.get(line) if line is not None else None
+
+    def visit_If(self, node: cst.If) -> Optional[bool]:
+        outcome = self._version_outcome(node)
+        if outcome is None:
+            return None
+        self._decided[id(node)] = outcome
+        return False  # leave_If visits the branch that runs, and only that one
+
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
+        outcome = self._decided.pop(id(original_node), None)
+        if outcome is None:
+            return updated_node
+        live_field, dead = (("body", original_node.orelse) if outcome
+                            else ("orelse", original_node.body))
+        if self._counting:  # the names the branch that never runs uses still count
+            for part in (original_node.test, dead):
+                if part is not None:
+                    part.visit(_NameCounter(self))
+        live = getattr(original_node, live_field)
+        if live is None:
+            return updated_node
+        return updated_node.with_changes(**{live_field: live.visit(self)})
+
     # -- yields -------------------------------------------------------------
 
     def leave_Yield(
@@ -1155,6 +1194,29 @@ class PortTransformer(cst.CSTTransformer):
         return parts[0] if parts else None
 
 
+class _NameCounter(cst.CSTVisitor):
+    """Count the names under a node as the transformer's own visit counts them."""
+
+    def __init__(self, transformer: "PortTransformer") -> None:
+        super().__init__()
+        self.transformer = transformer
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.transformer.visit_Name(node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.transformer.visit_Attribute(node)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        self.transformer.visit_Arg(node)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if node.name.value not in self.transformer._shadowed:
+            self.transformer._not_uses[node.name.value] += 1
+
+    visit_ClassDef = visit_FunctionDef  # type: ignore[assignment]
+
+
 class _InspectedNames(cst.CSTVisitor):
     """Collect the names passed to ``iscoroutinefunction()`` other than asyncio's."""
 
@@ -1287,7 +1349,35 @@ class _LineState(CodegenState):
 
 
 #: the node types a site is reported at
-_SITE_NODES = frozenset({cst.Call, cst.FunctionDef, cst.Decorator, cst.Yield, cst.With})
+_SITE_NODES = frozenset({cst.Call, cst.FunctionDef, cst.Decorator, cst.Yield, cst.With,
+                         cst.If, cst.Return})
+
+
+class _Lines:
+    """The line of the original file where a node of *module* starts.
+
+    From the rendering the port does anyway (:class:`_LineState`); for a node it
+    did not note, from LibCST's PositionProvider (which renders the module again).
+    """
+
+    def __init__(self, module: cst.Module, lines: Optional[Dict[int, int]],
+                 reduced: Optional[Reduced]) -> None:
+        self.module = module
+        self.lines = lines or {}
+        self.reduced = reduced
+        self.positions: Optional[Any] = None
+
+    def __call__(self, node: cst.CSTNode) -> Optional[int]:
+        number = self.lines.get(id(node))
+        if number is None:
+            if self.positions is None:
+                self.positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(
+                    PositionProvider)
+            position = self.positions.get(node)
+            if position is None:
+                return None
+            number = int(position.start.line)
+        return self.reduced.original_line(number) if self.reduced else number
 
 
 def _render(module: cst.Module) -> Tuple[str, Optional[Dict[int, int]]]:
@@ -1315,6 +1405,7 @@ class Scanned(NamedTuple):
     analysis: Optional[Analysis] = None  #: None: nothing in the file to port
     module: str = ""
     package: bool = False
+    target: Tuple[int, int] = (3, 8)  #: the oldest Python the output must run on
 
 
 #: The text any rewrite needs: every construct the port rewrites is reached
@@ -1323,7 +1414,8 @@ _NEEDS_IMPORT = re.compile(r"asyncio|legacy_coro")
 
 
 def scan(source: bytes, path: str = "<unknown>", module: str = "",
-         package: bool = False, force: bool = False) -> Scanned:
+         package: bool = False, force: bool = False,
+         target: Tuple[int, int] = (3, 8)) -> Scanned:
     """Read one file and analyse it with :mod:`ast`; raise :class:`PortError` if unreadable.
 
     A file that cannot need porting (no ``yield``, ``coroutine``, ``loop``...
@@ -1331,19 +1423,19 @@ def scan(source: bytes, path: str = "<unknown>", module: str = "",
     error only if something in it could need porting.
     """
     if not force and not _INTERESTING.search(source):
-        return Scanned(path, source, module=module, package=package)
+        return Scanned(path, source, module=module, package=package, target=target)
     try:
         text, encoding = _decode(source)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         raise PortError("parse", f"cannot decode: {exc}") from None
     prepared = rewrite_async_calls(text)
-    analysis = analyse(prepared, module, package, ident=path)
+    analysis = analyse(prepared, module, package, ident=path, target=target)
     if analysis is None:
         if not _NEEDS_IMPORT.search(prepared):
-            return Scanned(path, source, text, encoding, prepared, None, module, package)
+            return Scanned(path, source, text, encoding, prepared, None, module, package, target)
         version = "{}.{}".format(*sys.version_info[:2])
         raise PortError("parse", f"cannot parse on Python {version}: {syntax_error(prepared)}")
-    return Scanned(path, source, text, encoding, prepared, analysis, module, package)
+    return Scanned(path, source, text, encoding, prepared, analysis, module, package, target)
 
 
 def port_scanned(scanned: Scanned, facts: Facts, target: Tuple[int, int] = (3, 8),
@@ -1359,7 +1451,7 @@ def port_scanned(scanned: Scanned, facts: Facts, target: Tuple[int, int] = (3, 8
         ported = _port(scanned, analysis, facts, target, factory)
     except _Unfold:
         unfolded = analyse(scanned.prepared, scanned.module, scanned.package, fold=False,
-                           ident=scanned.path)
+                           ident=scanned.path, target=scanned.target)
         assert unfolded is not None
         ported = _port(scanned, unfolded, facts, target, factory)
     sites = tuple(sorted(set(ported.sites + reports)))
@@ -1376,7 +1468,7 @@ def port_source(source: bytes, path: str = "<unknown>",
     ported again with nothing left out.  The result is the same.
     """
     scanned = scan(source, path, *(module_name(path) if path not in ("<unknown>", "-")
-                                   else ("", False)))
+                                   else ("", False)), target=target)
     infos = {path: scanned.analysis.info} if scanned.analysis is not None else {}
     refused: Set[Tuple[str, Tuple[str, ...]]] = set()
     while True:
@@ -1409,13 +1501,14 @@ def _port(scanned: Scanned, analysis: Analysis, facts: Facts, target: Tuple[int,
         raise PortError("parse", _not_reproduced(parsed, rendered))
     inspected = set(analysis.scopes.inspected)
     plan = plan_module(reduced, module) if reduced else None
+    line_of = _Lines(module, lines, reduced)
     if reduced is not None and plan is not None:
-        transformer = factory(inspected, reduced.counts, analysis.scopes, facts, target)
+        transformer = factory(inspected, reduced.counts, analysis.scopes, facts, target, line_of)
         new_module = transformer.port_module(module, plan)
     elif folded:
         raise _Unfold()
     else:
-        transformer = factory(inspected, None, analysis.scopes, facts, target)
+        transformer = factory(inspected, None, analysis.scopes, facts, target, line_of)
         new_module = module.visit(transformer)
     code = new_module.code
     new_text = reduced.restore(code) if reduced is not None else code
@@ -1423,16 +1516,8 @@ def _port(scanned: Scanned, analysis: Analysis, facts: Facts, target: Tuple[int,
         raise _Unfold()
     sites: List[Site] = []
     if transformer.reports:
-        if lines is None or any(id(n) not in lines for n, _, _ in transformer.reports):
-            positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-            lines = {id(n): int(positions[n].start.line) for n, _, _ in transformer.reports}
-
-        def line(node: cst.CSTNode) -> int:
-            assert lines is not None
-            number = lines[id(node)]
-            return reduced.original_line(number) if reduced else number
-
-        sites = sorted({Site(line(n), code, detail) for n, code, detail in transformer.reports})
+        sites = sorted({Site(line_of(n) or 0, code, detail)
+                        for n, code, detail in transformer.reports})
     changed = new_text != text
     if changed:
         _check_output(prepared, new_text, path)
