@@ -33,8 +33,8 @@ set(fs)}})` (what wait() did with fs before 3.11); `loop=NAME` arguments of the
 functions that lost them in 3.10; `asyncio.async(...)` into
 `asyncio.ensure_future(...)`.  Names are resolved through imports and scopes,
 across the files of one run.  A branch of `if sys.version_info ...` that never
-runs on the target (--pyXY-plus) is left exactly as it is.  Sites whose meaning could change are left alone
-and reported as `FILE:LINE: CODE message`:
+runs on the target (--pyXY-plus) is left exactly as it is.  Sites whose meaning
+could change are left alone and reported as `FILE:LINE: CODE message`:
 {describe_reasons()}
 Diagnostics go to stderr; stdout carries only the diff, the ported stdin or the
 JSON report.  A file is written only if the result parses and compiles.

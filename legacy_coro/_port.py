@@ -245,10 +245,11 @@ def _port_run(files: List[str], options: Options, stdin_source: Optional[bytes]
             elif info is not None:
                 infos[path] = info
         run = Run(infos)
-        if run.helpers:
-            # Undecorated generators may convert: a file without a yield could
-            # still use one otherwise (`for x in helper()`), which forbids it.
-            names = {fid[1][-1] for fid in run.helpers}
+        # Undecorated generators may convert: a file without a yield could still
+        # use one otherwise (`for x in helper()`), which forbids it.  A decorated
+        # function may return the result of a function such a file defines.
+        names = {fid[1][-1] for fid in run.helpers} | run.unresolved()
+        if names:
             again = [p for p in files if p not in infos and p not in failures
                      and _mentions(p, names)]
             if again:

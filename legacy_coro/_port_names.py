@@ -44,6 +44,9 @@ class Facts(NamedTuple):
     #: the module imports asyncio or legacy_coro, or a run-local module that converts
     #: something: only there can the transform have something to do
     rewrites: bool = True
+    #: decorated function that never yields -> the lines of its ``return VALUE``s whose
+    #: value may be awaitable (3.10's decorator awaited it; see Run.unproven)
+    results: Dict[Path, FrozenSet[int]] = {}
 
 
 def module_name(path: str) -> Tuple[str, bool]:
@@ -68,9 +71,13 @@ class Run:
     """The functions and classes of every module of one run, and what they become."""
 
     def __init__(self, infos: Dict[str, ModuleInfo],
-                 refused: Iterable[FnId] = ()) -> None:
+                 refused: Iterable[FnId] = (), result_helper: bool = True) -> None:
         self.infos = infos  #: module ident -> what the ast pass found
         self.refused: Set[FnId] = set(refused)  #: functions the transform would not convert
+        #: a decorated function whose returned value may be awaitable converts (its
+        #: values passed through the port's helper); else it stays on legacy_coro (LC001)
+        self.result_helper = result_helper
+        self._plain: Dict[Ref, bool] = {}
         self.by_name: Dict[str, List[str]] = {}
         for ident, info in infos.items():
             if info.module:
@@ -298,7 +305,79 @@ class Run:
         """Whether a class's ``__iter__`` is a decorated coroutine that the port converts."""
         infos = self.functions.get(fid, ())
         return (len(infos) == 1 and infos[0].kind == "coroutine" and not infos[0].blockers
-                and fid not in self.refused and not self._blocked_sites(fid))
+                and fid not in self.refused and not self._blocked_sites(fid)
+                and (self.result_helper or not self.unproven(infos[0])))
+
+    # -- what a decorated function that never yields returns -----------------
+
+    def unproven(self, info: FunctionInfo) -> FrozenSet[int]:
+        """The lines of the ``return VALUE``s of *info* whose value may be awaitable.
+
+        A value is known not to be when it is plainly not (a literal, an f-string,
+        arithmetic on them, a comparison...), or a call of a plain function of the
+        run (resolved as a ``yield from`` callee is: module functions, methods
+        through self, cls, super() and the bases, the overrides of the run's
+        subclasses) whose every returned value is known not to be, or a local
+        name every assignment of which in the function is one of those.
+        """
+        return frozenset(line for line, alternatives in info.results
+                         if not all(self.plain_results(ref) for ref in alternatives))
+
+    def unresolved(self) -> Set[str]:
+        """The names of the imported callees a decorated function returns the result of
+        that the run does not know: a file of the run not read yet may define them."""
+        names: Set[str] = set()
+        for fns in self.functions.values():
+            for info in fns:
+                if info.kind != "coroutine":
+                    continue
+                for _, alternatives in info.results:
+                    for ref in alternatives:
+                        if ref[0] == "q" and _UNKNOWN in self.targets(ref):
+                            names.add(ref[1].split(".")[-1])
+        return names
+
+    def plain_results(self, ref: Ref, depth: int = 0,
+                      seen: FrozenSet[FnId] = frozenset()) -> bool:
+        """Whether every value a call of *ref* can return is known not to be awaitable.
+
+        Each callee must be a plain function of the run (no yield, not ``async``,
+        no decorator but staticmethod, classmethod or functools.wraps).  A call
+        back into a function being checked adds no value of its own (*seen*);
+        deeper than _DEPTH calls is not known.
+        """
+        if depth == 0:
+            cached = self._plain.get(ref)
+            if cached is not None:
+                return cached
+        found = self._plain_results(ref, depth, seen)
+        if depth == 0:
+            self._plain[ref] = found
+        return found
+
+    def _plain_results(self, ref: Ref, depth: int, seen: FrozenSet[FnId]) -> bool:
+        if depth > _DEPTH:
+            return False
+        targets = self.targets(ref)
+        if not targets:
+            return False
+        for target in targets:
+            if target[0] != "fn":
+                return False
+            fid: FnId = (target[1], target[2])  # type: ignore[assignment]
+            if fid in seen:
+                continue
+            infos = self.functions.get(fid, ())
+            if not infos:
+                return False
+            for info in infos:
+                if info.kind != "plain":
+                    return False
+                for _, alternatives in info.results:
+                    for inner in alternatives:
+                        if not self.plain_results(inner, depth + 1, seen | {fid}):
+                            return False
+        return True
 
     def _blocked_sites(self, fid: FnId) -> bool:
         info = self.infos[fid[0]]
@@ -425,4 +504,11 @@ class Run:
         notes = tuple(sorted((self.functions[(ident, path)][0].line, ".".join(path))
                              for path in helpers))
         rewrites = bool(info.uses_asyncio or helpers)
-        return Facts(helpers, blocks, tuple(sorted(reports)), notes, rewrites)
+        results: Dict[Path, FrozenSet[int]] = {}
+        for path, fns in info.functions.items():
+            for fn in fns:
+                if fn.kind == "coroutine" and fn.results:
+                    lines = self.unproven(fn)
+                    if lines:
+                        results[path] = results.get(path, frozenset()) | lines
+        return Facts(helpers, blocks, tuple(sorted(reports)), notes, rewrites, results)

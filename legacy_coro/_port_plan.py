@@ -51,6 +51,10 @@ NOT_AWAITABLE_CALLS = frozenset(
 )
 #: calls whose value is a str or a number, whatever their argument (LC001)
 STR_OR_NUMBER = frozenset({"str", "repr", "len", "int", "float", "bool", "format"})
+#: decorators after which a function is still the function it was (see _Reducer._decorator)
+_SAME_KIND = frozenset({"static", "class", "transparent"})
+#: comparisons whose result is a bool whatever the operands (``<`` may return anything)
+_BOOL_COMPARISONS = frozenset({ast.Is, ast.IsNot, ast.In, ast.NotIn})
 _ITERABLE_NODES = frozenset({ast.List, ast.Tuple, ast.Set, ast.Dict, ast.ListComp, ast.SetComp,
                              ast.DictComp, ast.GeneratorExp, ast.JoinedStr})
 #: the last part of a callee that makes a task of its argument: ``loop.create_task(c)``
@@ -71,6 +75,7 @@ Key = Tuple[Any, ...]  #: ("call", parts) / ("super", m) / ("name", n): a yield 
 #: ("unknown",), ("any", (ref, ...)).
 Ref = Tuple[Any, ...]
 VALUE: Binding = ("value",)
+PLAIN: Binding = ("plain",)  #: a value no awaiting applies to (see plainly_not_awaitable)
 UNKNOWN: Ref = ("unknown",)
 
 
@@ -86,6 +91,10 @@ class FunctionInfo(NamedTuple):
     #: reason codes that would keep it from becoming ``async def``, known from this module
     blockers: Tuple[str, ...]
     returns: Tuple[Ref, ...]  #: the callees of ``return CALL(...)``
+    #: for a function that never yields: each ``return VALUE`` whose value is not plainly
+    #: something no awaiting applies to, as (line, the callees whose results it may be);
+    #: an ``("unknown",)`` callee: it may be anything else
+    results: Tuple[Tuple[int, Tuple[Ref, ...]], ...] = ()
 
 
 class ClassInfo(NamedTuple):
@@ -242,13 +251,13 @@ class _Fn:
         self.values = False  #: a `yield VALUE` (LC002)
         self.plain_from = False  #: a `yield from` of a plain iterable (LC006)
         self.with_blocked = False  #: `with (yield from X) as y` or beside others (LC011)
-        self.returns: List[Optional[ast.expr]] = []
+        self.returns: List[ast.Return] = []
 
 
 class _Scope:
     """A module, function, lambda or class body: the names it binds."""
 
-    __slots__ = ("path", "kind", "parent", "fn", "names", "globals", "stars", "cls")
+    __slots__ = ("path", "kind", "parent", "fn", "names", "globals", "nonlocals", "stars", "cls")
 
     def __init__(self, path: Path, kind: str, parent: Optional["_Scope"],
                  fn: Optional[_Fn], cls: Optional[Path] = None) -> None:
@@ -258,6 +267,7 @@ class _Scope:
         self.fn = fn
         self.names: Dict[str, List[Binding]] = {}
         self.globals: Set[str] = set()
+        self.nonlocals: Set[str] = set()  #: declared ``nonlocal`` here (in globals too)
         self.stars: List[str] = []  #: modules imported with `from M import *`
         self.cls = cls  #: for a function scope directly in a class body: the class path
 
@@ -357,7 +367,10 @@ def plainly_not_awaitable(node: Optional[ast.expr]) -> bool:
         return (plainly_not_awaitable(node.left)  # type: ignore[attr-defined]
                 and plainly_not_awaitable(node.right))  # type: ignore[attr-defined]
     if kind is ast.UnaryOp:
-        return plainly_not_awaitable(node.operand)  # type: ignore[attr-defined]
+        return (type(node.op) is ast.Not  # type: ignore[attr-defined]
+                or plainly_not_awaitable(node.operand))  # type: ignore[attr-defined]
+    if kind is ast.Compare:  # a bool, whatever the operands
+        return all(type(op) in _BOOL_COMPARISONS for op in node.ops)  # type: ignore
     if kind is ast.IfExp:
         return (plainly_not_awaitable(node.body)  # type: ignore[attr-defined]
                 and plainly_not_awaitable(node.orelse))  # type: ignore[attr-defined]
@@ -386,6 +399,8 @@ def _local_value(node: ast.expr) -> Binding:
     """What an assignment of *node* to a local name binds it to."""
     if _makes_tasks(node):
         return ("tasks",)
+    if plainly_not_awaitable(node):
+        return PLAIN
     if type(node) is ast.Call:
         raw = _raw_ref(node.func)  # type: ignore[attr-defined]
         if raw is not None:
@@ -410,6 +425,7 @@ class _Reducer:
         self.module = ident or module  # how references to this module's own objects name it
         self.package = package
         self.target = target
+        self._nonlocals: Optional[Set[Tuple[Path, str]]] = None
         #: line of an ``if`` whose test is decided for the target -> its value
         self.versions: Dict[int, bool] = {}
         keywords = KEYWORDS | _local_names(tree.body)
@@ -505,7 +521,7 @@ class _Reducer:
                 elif kind is ast.Return:
                     returns.append(node.lineno)
                     if fn is not None:
-                        fn.returns.append(node.value)
+                        fn.returns.append(node)
                 elif kind is ast.Assign:
                     targets = node.targets
                     if len(targets) == 1 and type(targets[0]) is ast.Name:
@@ -540,6 +556,8 @@ class _Reducer:
                         fn.with_blocked = True
                 elif kind is ast.Global or kind is ast.Nonlocal:
                     scope.globals.update(node.names)
+                    if kind is ast.Nonlocal:
+                        scope.nonlocals.update(node.names)
                 elif kind is ast.ExceptHandler:
                     if node.name:
                         scope.bind(node.name, VALUE)
@@ -818,7 +836,17 @@ class _Reducer:
         return None
 
     def _decorator(self, node: ast.expr, scope: _Scope) -> str:
-        """Return "coroutine", "static", "class" or "other" for a decorator in *scope*."""
+        """Return "coroutine", "static", "class", "transparent" or "other" for a decorator.
+
+        "transparent": ``functools.wraps(...)``, which returns the function it is
+        given, its kind unchanged (it copies the wrapped function's name and doc).
+        """
+        if type(node) is ast.Call:
+            raw = _raw_ref(node.func)  # type: ignore[attr-defined]
+            if raw is not None and raw[0] != "super" and self._resolve(raw, scope) == (
+                    "q", "functools.wraps"):
+                return "transparent"
+            return "other"
         raw = _raw_ref(node)
         if raw is None or raw[0] == "super":
             return "other"
@@ -847,14 +875,11 @@ class _Reducer:
         if "coroutine" in kinds:
             kind = "coroutine"
             index = kinds.index("coroutine")
-            if any(k not in ("static", "class") for k in kinds[index + 1:]):
+            if any(k not in _SAME_KIND for k in kinds[index + 1:]):
                 blockers.append("LC012")
-            if not fn.yields and not fn.is_async and not all(
-                    plainly_not_awaitable(r) for r in fn.returns):
-                blockers.append("LC001")
         elif fn.is_async:
             kind = "async"
-        elif any(k not in ("static", "class") for k in kinds):
+        elif any(k not in _SAME_KIND for k in kinds):
             kind = "other"
         else:
             kind = "generator" if fn.yields else "plain"
@@ -866,11 +891,73 @@ class _Reducer:
             blockers.append("LC011")
         if fn.name in self.inspected:
             blockers.append("LC008")
-        returns = tuple(self._resolve(_raw_ref(r.func), scope)  # type: ignore[attr-defined]
-                        for r in fn.returns if type(r) is ast.Call)
+        returns = tuple(self._resolve(_raw_ref(r.value.func), scope)  # type: ignore
+                        for r in fn.returns if type(r.value) is ast.Call)
+        results: List[Tuple[int, Tuple[Ref, ...]]] = []
+        if not fn.yields and not fn.is_async:
+            for ret in fn.returns:
+                alternatives = self._alternatives(ret.value, scope)
+                if alternatives is None:
+                    results.append((ret.lineno, (UNKNOWN,)))
+                elif alternatives:
+                    results.append((ret.lineno, tuple(alternatives)))
         method = self._method_kind(scope) if fn.method else ""
         return FunctionInfo(fn.path, fn.line, kind, method, fn.params, fn.values,
-                            tuple(blockers), returns)
+                            tuple(blockers), returns, tuple(results))
+
+    def _alternatives(self, node: Optional[ast.expr], scope: _Scope,
+                      local: bool = True) -> Optional[List[Ref]]:
+        """The calls whose results a returned *node* may be, if that is all it may be.
+
+        [] when it is plainly not awaitable (a literal...); None when it may be
+        something else.  A local name (with *local*) is what every assignment of
+        it in the function gives: a literal, or a call's result.
+        """
+        if plainly_not_awaitable(node):
+            return []
+        kind = type(node)
+        if kind is ast.Call:
+            raw = _raw_ref(node.func)  # type: ignore[union-attr]
+            return [self._resolve(raw, scope)] if raw is not None else None
+        parts: List[ast.expr] = []
+        if kind is ast.IfExp:
+            parts = [node.body, node.orelse]  # type: ignore[union-attr]
+        elif kind is ast.BoolOp:  # `a or b` is a or b
+            parts = node.values  # type: ignore[union-attr]
+        elif kind is ast.Name and local:
+            return self._local_alternatives(node.id, scope)  # type: ignore[union-attr]
+        else:
+            return None
+        found: List[Ref] = []
+        for part in parts:
+            more = self._alternatives(part, scope, local)
+            if more is None:
+                return None
+            found += more
+        return found
+
+    def _local_alternatives(self, name: str, scope: _Scope) -> Optional[List[Ref]]:
+        if name in scope.globals or (scope.path, name) in self._nonlocal_targets():
+            return None
+        found: List[Ref] = []
+        for binding in scope.names.get(name, [VALUE]):
+            if binding == PLAIN:
+                continue
+            if binding[0] != "result":
+                return None
+            found.append(self._resolve(binding[1], scope))
+        return found
+
+    def _nonlocal_targets(self) -> Set[Tuple[Path, str]]:
+        """(function path, name) for every name an inner function may rebind (``nonlocal``)."""
+        if self._nonlocals is None:
+            self._nonlocals = set()
+            for inner in self.scopes:
+                parent = inner.parent
+                while inner.nonlocals and parent is not None and parent.kind != "module":
+                    self._nonlocals.update((parent.path, name) for name in inner.nonlocals)
+                    parent = parent.parent
+        return self._nonlocals
 
     def info(self) -> ModuleInfo:
         """Return what this module tells the run-wide analysis."""

@@ -27,7 +27,6 @@ except ImportError:  # pragma: no cover - a LibCST that moved it: positions the 
 from legacy_coro._port_names import Facts, Run, module_name
 from legacy_coro._port_plan import (
     NOT_AWAITABLE_CALLS,
-    STR_OR_NUMBER,
     Analysis,
     Reduced,
     Scopes,
@@ -57,7 +56,6 @@ _LOOP_REMOVED = frozenset("asyncio." + name for name in LOOP_ARGUMENT_REMOVED)
 _LOOP_BOUND_AT_CALL = frozenset("asyncio." + name for name in LOOP_BOUND_AT_CALL)
 _TASK_MAKERS = frozenset({"asyncio.ensure_future", "asyncio.create_task", "asyncio.Task"})
 _NOT_AWAITABLE_CALLS = NOT_AWAITABLE_CALLS
-_STR_OR_NUMBER = STR_OR_NUMBER
 _NOT_AWAITABLE_NODES = (
     cst.List, cst.Tuple, cst.Set, cst.Dict, cst.ListComp, cst.SetComp, cst.DictComp,
     cst.GeneratorExp, cst.SimpleString, cst.ConcatenatedString, cst.FormattedString,
@@ -182,29 +180,6 @@ def _dotted(node: cst.BaseExpression) -> Optional[List[str]]:
 def _root_name(node: cst.BaseExpression) -> Optional[str]:
     parts = _dotted(node)
     return parts[0] if parts else None
-
-
-def _plainly_not_awaitable(node: Optional[cst.BaseExpression]) -> bool:
-    """True for values no awaiting could ever apply to: literals and arithmetic on them."""
-    if node is None:
-        return True
-    if isinstance(node, _NOT_AWAITABLE_NODES):
-        return True
-    if isinstance(node, cst.Call):
-        # 'text {}'.format(x), str(x), len(x): a str or a number, whatever x is.
-        func = node.func
-        if isinstance(func, cst.Attribute):
-            return isinstance(func.value, (cst.SimpleString, cst.ConcatenatedString))
-        return isinstance(func, cst.Name) and func.value in _STR_OR_NUMBER
-    if isinstance(node, cst.Name):
-        return node.value in ("None", "True", "False")
-    if isinstance(node, cst.BinaryOperation):
-        return _plainly_not_awaitable(node.left) and _plainly_not_awaitable(node.right)
-    if isinstance(node, cst.UnaryOperation):
-        return _plainly_not_awaitable(node.expression)
-    if isinstance(node, cst.IfExp):
-        return _plainly_not_awaitable(node.body) and _plainly_not_awaitable(node.orelse)
-    return False
 
 
 def _plain_iterable(node: cst.BaseExpression) -> bool:
@@ -345,7 +320,7 @@ def _realign(original: Any, updated: Any) -> Any:
 class _Frame:
     """One function, lambda or class being visited, innermost last."""
 
-    __slots__ = ("kind", "node", "decorator", "yields", "returns", "blockers", "comprehension",
+    __slots__ = ("kind", "node", "decorator", "yields", "unproven", "blockers", "comprehension",
                  "snapshot", "path", "coroutine")
 
     def __init__(self, kind: str, node: cst.CSTNode, path: Tuple[str, ...],
@@ -357,7 +332,8 @@ class _Frame:
         self.path = path  #: names of the enclosing classes and functions, and its own
         self.decorator = decorator  #: index of the coroutine decorator
         self.yields = 0
-        self.returns: List[Optional[cst.BaseExpression]] = []
+        #: the ``return VALUE``s whose value the run could not show is not awaitable
+        self.unproven: List[cst.Return] = []
         #: (node, code, detail): what keeps it from becoming async def
         self.blockers: List[Tuple[cst.CSTNode, str, str]] = []
         self.comprehension = 0
@@ -388,8 +364,9 @@ class PortTransformer(cst.CSTTransformer):
         self._facts = facts or Facts()
         self._target = target
         #: the line of the original file a node of the module starts on (for an
-        #: ``if`` and a ``return``: the keyword's); the ast pass names them by line
-        self._line_of = line_of or (lambda node: None)
+        #: ``if`` and a ``return``: the keyword's); the ast pass names them by line.
+        #: Not given: LibCST's positions in the module visited.
+        self._line_of = line_of
         #: ``if`` line -> the value of its version test on the target (see _port_branches)
         self._versions = scopes.versions if scopes is not None else {}
         self._decided: Dict[int, bool] = {}  #: id(If node) -> its test's value
@@ -549,6 +526,8 @@ class PortTransformer(cst.CSTTransformer):
         return (self._frames[-1].path if self._frames else ()) + (name,)
 
     def visit_Module(self, node: cst.Module) -> None:
+        if self._line_of is None:
+            self._line_of = _Lines(node, None, None)
         self._bind_imports(node.body)
         for local, qualified in self._bindings.items():
             if qualified == "asyncio" and self._asyncio_name is None:
@@ -620,9 +599,7 @@ class PortTransformer(cst.CSTTransformer):
             blockers: List[Tuple[cst.CSTNode, str, str]] = []
             if index is not None:
                 below = node.decorators[index + 1:]
-                if any(not (isinstance(d.decorator, cst.Name)
-                            and d.decorator.value in ("staticmethod", "classmethod"))
-                       for d in below):
+                if not all(self._same_kind(d.decorator) for d in below):
                     blockers.append((node.decorators[index], "LC012", ""))
                 if self._protocol_method(node, path) == "refuse":
                     blockers.append((node, "LC017", ""))
@@ -641,6 +618,13 @@ class PortTransformer(cst.CSTTransformer):
         if self._counting and node.name.value not in self._shadowed:
             self._not_uses[node.name.value] += 1  # a binding, not a use
         self._frames.append(frame)
+
+    def _same_kind(self, decorator: cst.BaseExpression) -> bool:
+        """Whether the function stays what it was under *decorator* (see _port_plan)."""
+        if isinstance(decorator, cst.Call):
+            return self.qualified(decorator.func) == "functools.wraps"
+        return isinstance(decorator, cst.Name) and decorator.value in (
+            "staticmethod", "classmethod")
 
     def _protocol_method(self, node: cst.FunctionDef, path: Tuple[str, ...]) -> str:
         """Say how a decorated ``__iter__`` / ``__await__`` ports: "", "iter", "refuse".
@@ -688,7 +672,7 @@ class PortTransformer(cst.CSTTransformer):
 
     def _refusals(self, frame: _Frame) -> List[Tuple[cst.CSTNode, str, str]]:
         blockers = list(frame.blockers)
-        if not frame.yields and not all(_plainly_not_awaitable(r) for r in frame.returns):
+        if not frame.yields and frame.unproven:
             blockers.append((frame.node, "LC001", ""))
         return blockers
 
@@ -803,8 +787,11 @@ class PortTransformer(cst.CSTTransformer):
     leave_SetComp = leave_DictComp = leave_GeneratorExp = leave_ListComp  # type: ignore
 
     def visit_Return(self, node: cst.Return) -> None:
-        if self._frames and self._frames[-1].kind == "convert":
-            self._frames[-1].returns.append(node.value)
+        frame = self._frames[-1] if self._frames else None
+        if frame is not None and frame.kind == "convert":
+            lines = self._facts.results.get(frame.path)
+            if lines and self._line_of is not None and self._line_of(node) in lines:
+                frame.unproven.append(node)  # may be awaitable: 3.10 awaited it
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._frames.append(_Frame("lambda", node, self._path("<lambda>")))
@@ -831,6 +818,7 @@ class PortTransformer(cst.CSTTransformer):
         """The value of this ``if``'s version test on the target (None: not decided)."""
         if not self._versions:
             return None
+        assert self._line_of is not None
         line = self._line_of(node)
         return self._versions.get(line) if line is not None else None
 

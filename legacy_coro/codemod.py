@@ -21,7 +21,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from legacy_coro._port_names import Facts, Run
 from legacy_coro._port_plan import analyse
 from legacy_coro._port_reasons import REASONS
-from legacy_coro._port_transform import PortTransformer, _Lines
+from legacy_coro._port_transform import PortTransformer
 
 __all__ = ["PortToAsync"]
 
@@ -44,8 +44,7 @@ class PortToAsync(VisitorBasedCodemodCommand):
             run = Run({"<module>": analysis.info}, refused)
             facts = run.facts("<module>") if analysis.info else Facts()
             transformer = PortTransformer(set(analysis.scopes.inspected), None,
-                                          analysis.scopes, facts,
-                                          line_of=_Lines(tree, None, None))
+                                          analysis.scopes, facts)
             new_tree = tree.visit(transformer)
             if not transformer.refused_helpers:
                 break
