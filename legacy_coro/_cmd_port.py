@@ -32,8 +32,12 @@ from X` into `await X` where X is awaitable after the port, a bare `yield` into
 set(fs)}})` (what wait() did with fs before 3.11); `loop=NAME` arguments of the
 functions that lost them in 3.10; `asyncio.async(...)` into
 `asyncio.ensure_future(...)`.  Names are resolved through imports and scopes,
-across the files of one run.  A branch of `if sys.version_info ...` that never
-runs on the target (--pyXY-plus) is left exactly as it is.  Sites whose meaning
+across the files of one run.  A decorated function that never yields and may
+return an awaitable (3.10 awaited it) converts too, returning such a value
+through a small helper class the port adds to its module, which awaits it as
+3.10 did (LC018; --no-result-helper keeps it on legacy_coro instead, LC001).
+A branch of `if sys.version_info ...` that never runs on the target
+(--pyXY-plus) is left exactly as it is.  Sites whose meaning
 could change are left alone and reported as `FILE:LINE: CODE message`:
 {describe_reasons()}
 Diagnostics go to stderr; stdout carries only the diff, the ported stdin or the
@@ -79,6 +83,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                                 f"{extra}" if version in (DEFAULT_TARGET, (3, 10), (3, 6))
                            else argparse.SUPPRESS)
     parser.set_defaults(target=DEFAULT_TARGET)
+    parser.add_argument("--no-result-helper", dest="result_helper", action="store_false",
+                        help="keep a decorated function that never yields and may return an "
+                             "awaitable on legacy_coro.coroutine (LC001) instead of converting "
+                             "it with the _LegacyCoroResult helper the port adds to its module "
+                             "(LC018)")
     parser.add_argument("--diff", action="store_true",
                         help="print a unified diff of the changes; write nothing")
     parser.add_argument("--check", action="store_true",
@@ -150,4 +159,4 @@ def run(args: argparse.Namespace) -> int:
 
     return port_paths(Options(args.paths, args.diff, args.check, args.jobs, args.json,
                               args.verify, args.timeout, args.python_a, args.python_b,
-                              args.compat_a, args.target))
+                              args.compat_a, args.target, args.result_helper))

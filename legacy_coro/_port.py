@@ -60,6 +60,9 @@ class Options(NamedTuple):
     #: --verify: run the original under legacy-coro run (None: unless python_a is given)
     compat_a: Optional[bool] = None
     target: Tuple[int, int] = (3, 8)  #: the oldest Python the output must run on
+    #: a decorated function that may return an awaitable converts, its values returned
+    #: through the helper the port adds (LC018); False: it stays on legacy_coro (LC001)
+    result_helper: bool = True
 
 
 class Outcome(NamedTuple):
@@ -244,7 +247,7 @@ def _port_run(files: List[str], options: Options, stdin_source: Optional[bytes]
                 failures[path] = failure
             elif info is not None:
                 infos[path] = info
-        run = Run(infos)
+        run = Run(infos, result_helper=options.result_helper)
         # Undecorated generators may convert: a file without a yield could still
         # use one otherwise (`for x in helper()`), which forbids it.  A decorated
         # function may return the result of a function such a file defines.
@@ -263,7 +266,7 @@ def _port_run(files: List[str], options: Options, stdin_source: Optional[bytes]
                 for path, info, _failure in rescanned:
                     if info is not None:
                         infos[path] = info
-                run = Run(infos)
+                run = Run(infos, result_helper=options.result_helper)
         outcomes: Dict[str, Outcome] = {}
         todo = [p for p in ([*(["-"] if stdin_source is not None else []), *files])
                 if p not in failures]
@@ -287,7 +290,7 @@ def _port_run(files: List[str], options: Options, stdin_source: Optional[bytes]
                 break
             # A helper the analysis converted was refused by the transform: plan the run
             # again without it, and port again every file whose facts changed.
-            run = Run(infos, refused)
+            run = Run(infos, refused, options.result_helper)
             todo = [p for p in outcomes if p in infos and run.facts(p) != previous[p]]
     finally:
         _SCANNED.clear()

@@ -47,6 +47,8 @@ class Facts(NamedTuple):
     #: decorated function that never yields -> the lines of its ``return VALUE``s whose
     #: value may be awaitable (3.10's decorator awaited it; see Run.unproven)
     results: Dict[Path, FrozenSet[int]] = {}
+    #: such values go through the port's helper (else the function stays: LC001)
+    result_helper: bool = True
 
 
 def module_name(path: str) -> Tuple[str, bool]:
@@ -492,6 +494,11 @@ class Run:
             if converted:
                 reports.append((site.line, "LC004", converted.split(".")[-1]))
                 continue
+            if site.fn[-1] == "__await__" and not any(
+                    t[0] in ("asyncio", "fn", "cls") for t in self.targets(site.ref)):
+                # The protocol wants an iterator: handing over to one the run cannot
+                # see (`yield from res`, `yield from it.__await__()`) is no mistake.
+                continue
             if asyncio_module is None:
                 asyncio_module = self._converts_something(ident)
             if asyncio_module:
@@ -511,4 +518,5 @@ class Run:
                     lines = self.unproven(fn)
                     if lines:
                         results[path] = results.get(path, frozenset()) | lines
-        return Facts(helpers, blocks, tuple(sorted(reports)), notes, rewrites, results)
+        return Facts(helpers, blocks, tuple(sorted(reports)), notes, rewrites, results,
+                     self.result_helper)

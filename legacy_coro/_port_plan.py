@@ -74,6 +74,8 @@ Key = Tuple[Any, ...]  #: ("call", parts) / ("super", m) / ("name", n): a yield 
 #: the port cannot see, ("builtin", name): a name the module does not bind, ("tasks",),
 #: ("unknown",), ("any", (ref, ...)).
 Ref = Tuple[Any, ...]
+#: the class ``legacy-coro port`` adds to a module that needs it (LC018)
+RESULT_HELPER = "_LegacyCoroResult"
 VALUE: Binding = ("value",)
 PLAIN: Binding = ("plain",)  #: a value no awaiting applies to (see plainly_not_awaitable)
 UNKNOWN: Ref = ("unknown",)
@@ -149,6 +151,9 @@ class Scopes(NamedTuple):
     #: line of an ``if`` / ``elif`` -> the value its ``sys.version_info`` test has on
     #: every Python of the target: the other branch never runs there, and is left as it is
     versions: Dict[int, bool] = {}
+    #: the name of the port's result helper in this module, and whether a class of that
+    #: name is defined at module level already (a module ported before)
+    result_helper: Tuple[str, bool] = ("_LegacyCoroResult", False)
 
 
 class Unit(NamedTuple):
@@ -1023,7 +1028,19 @@ class _Reducer:
             tasks[path] = frozenset(name for name, bound in table.items()
                                     if all(b == ("tasks",) for b in bound))
         return Scopes(names, tasks, kinds, frozenset(self.inspected), self.name, self.package,
-                      dict(self.versions))
+                      dict(self.versions), self._result_helper())
+
+    def _result_helper(self) -> Tuple[str, bool]:
+        """A module-level name for the port's helper: its own class, or a free name."""
+        number = 1
+        while True:
+            name = RESULT_HELPER + (str(number) if number > 1 else "")
+            bound = self.top.names.get(name)
+            if bound == [("class", (name,))]:
+                return name, True
+            if bound is None and not self.counts.get(name):
+                return name, False
+            number += 1
 
     def hot(self, stmt: ast.stmt) -> bool:
         end = getattr(stmt, "end_lineno", None) or len(self.lines)

@@ -10,8 +10,8 @@ __all__ = ["REASONS", "ERROR_CODES", "describe_reasons"]
 
 #: code -> one-line description.  Codes are stable: never renumber, only add.
 REASONS: Dict[str, str] = {
-    "LC001": "decorated function never yields and may return an awaitable (3.10 awaited it); "
-             "kept on legacy_coro.coroutine",
+    "LC001": "decorated function never yields and may return an awaitable (3.10 awaited it), "
+             "and --no-result-helper was given; kept on legacy_coro.coroutine",
     "LC002": "`yield VALUE` inside a coroutine (a Task rejects it); function kept on "
              "legacy_coro.coroutine",
     "LC003": "`yield from` inside an undecorated generator (may be a plain generator); left alone",
@@ -43,6 +43,10 @@ REASONS: Dict[str, str] = {
     "LC017": "`@coroutine` on `__await__` (Python refuses an `__await__` that returns a "
              "coroutine), or on an `__iter__` that cannot become `__await__`; kept on "
              "legacy_coro.coroutine",
+    "LC018": "decorated function never yields and may return an awaitable (3.10 awaited it): "
+             "converted, each such value returned through the _LegacyCoroResult helper added "
+             "to the module, which awaits it as 3.10 did; check whether it can be awaitable "
+             "and simplify (`return value` if never, `return await value` if always)",
 }
 
 #: codes that make ``legacy-coro port`` exit non-zero even after rewriting

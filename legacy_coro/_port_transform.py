@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - a LibCST that moved it: positions the 
 from legacy_coro._port_names import Facts, Run, module_name
 from legacy_coro._port_plan import (
     NOT_AWAITABLE_CALLS,
+    RESULT_HELPER,
     Analysis,
     Reduced,
     Scopes,
@@ -395,6 +396,10 @@ class PortTransformer(cst.CSTTransformer):
         self._edits = 0  # textual changes so far (a statement that changed realigns comments)
         self._line_edits: List[int] = []
         self._need_legacy = False
+        #: a converted function returns through the result helper: the module needs it
+        self._need_result = False
+        self._result_name, self._result_defined = (
+            scopes.result_helper if scopes is not None else (RESULT_HELPER, False))
         self._legacy_ref: Optional[cst.BaseExpression] = None
         self._asyncio_name: Optional[str] = None
         # The visit_/leave_ method of each node type, looked up once (see on_visit).
@@ -655,11 +660,11 @@ class PortTransformer(cst.CSTTransformer):
                 dict(self._waits), Counter(self._removed), self._need_asyncio,
                 self._need_legacy, self._legacy_ref,
                 Counter(self._uses) if self._counting else None,
-                Counter(self._not_uses) if self._counting else None)
+                Counter(self._not_uses) if self._counting else None, self._need_result)
 
     def _restore(self, saved: Tuple[object, ...]) -> None:
         (converted, reports, refused, waits, removed, sleep, legacy, ref, uses,
-         not_uses) = saved
+         not_uses, self._need_result) = saved  # type: ignore[assignment]
         del self.converted[converted:]  # type: ignore[misc,arg-type]
         del self.reports[reports:]  # type: ignore[misc,arg-type]
         del self.refused_helpers[refused:]  # type: ignore[misc,arg-type]
@@ -672,8 +677,10 @@ class PortTransformer(cst.CSTTransformer):
 
     def _refusals(self, frame: _Frame) -> List[Tuple[cst.CSTNode, str, str]]:
         blockers = list(frame.blockers)
-        if not frame.yields and frame.unproven:
+        if frame.unproven and not self._facts.result_helper:
             blockers.append((frame.node, "LC001", ""))
+        # The run names only returns of functions that never yield (the ast pass saw them).
+        assert not (frame.unproven and frame.yields), "a yielding function's return is unproven"
         return blockers
 
     def leave_FunctionDef(
@@ -695,6 +702,8 @@ class PortTransformer(cst.CSTTransformer):
                 return again
         if not self._frames:
             self._shadowed.add(original_node.name.value)
+        if frame.kind == "convert" and frame.unproven:
+            self.reports.append((original_node, "LC018", original_node.name.value))
         index = frame.decorator
         if index is None:
             if frame.kind == "convert":  # an undecorated generator helper
@@ -792,6 +801,26 @@ class PortTransformer(cst.CSTTransformer):
             lines = self._facts.results.get(frame.path)
             if lines and self._line_of is not None and self._line_of(node) in lines:
                 frame.unproven.append(node)  # may be awaitable: 3.10 awaited it
+
+    def leave_Return(self, original_node: cst.Return, updated_node: cst.Return) -> cst.Return:
+        """``return value`` -> ``return await _LegacyCoroResult(value)`` (see RESULT_HELPER_CODE).
+
+        Where the value may be awaitable, which 3.10's decorator awaited; if the
+        function is refused all the same, it is visited again, unconverted.
+        """
+        frame = self._frames[-1] if self._frames else None
+        if (frame is None or not frame.unproven or original_node is not frame.unproven[-1]
+                or not self._facts.result_helper or updated_node.value is None):
+            return updated_node
+        value = updated_node.value
+        if value.lpar:  # the parentheses the call gives it are enough, on one line
+            bare = value.with_changes(lpar=value.lpar[1:], rpar=value.rpar[:-1])
+            if "\n" not in _EMPTY.code_for_node(bare):
+                value = bare
+        self._need_result = True
+        self._edits += 1
+        call = cst.Call(cst.Name(self._result_name), [cst.Arg(value)])
+        return updated_node.with_changes(value=cst.Await(call))
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self._frames.append(_Frame("lambda", node, self._path("<lambda>")))
@@ -1100,7 +1129,7 @@ class PortTransformer(cst.CSTTransformer):
                 if count > 0 and name in self._bindings and self._remaining(name) <= 0}
         if self._need_asyncio and self._asyncio_name:
             drop.discard(self._asyncio_name)
-        statements = list(updated_node.body)
+        statements: List[Any] = list(updated_node.body)
         additions: List[str] = []
         if self._need_asyncio and not self._asyncio_name:
             additions.append("import asyncio")
@@ -1108,7 +1137,19 @@ class PortTransformer(cst.CSTTransformer):
             additions.append("from legacy_coro import coroutine"
                              if isinstance(self._legacy_ref, cst.Name) else "import legacy_coro")
         position = self._import_position(statements)
-        statements[position:position] = [cst.parse_statement(line) for line in additions]
+        added: List[cst.BaseStatement] = [cst.parse_statement(line) for line in additions]
+        if self._need_result and not self._result_defined:
+            added.append(_result_helper(self._result_name))
+            following = statements[position] if position < len(statements) else None
+            if following is not None:
+                # A class now comes before it: two blank lines after the class.
+                leading = list(following.leading_lines)
+                blank = next((i for i, line in enumerate(leading) if line.comment is not None),
+                             len(leading))
+                if blank < 2:
+                    statements[position] = following.with_changes(leading_lines=[
+                        cst.EmptyLine(indent=False)] * (2 - blank) + leading)
+        statements[position:position] = added
         body: List[cst.CSTNode] = []
         carried: List[cst.EmptyLine] = []
         dropped_first = False
@@ -1180,6 +1221,55 @@ class PortTransformer(cst.CSTTransformer):
             return alias.asname.name.value
         parts = _dotted(alias.name)
         return parts[0] if parts else None
+
+
+#: What ``legacy-coro port`` adds to a module where a converted function returns a
+#: value that may be awaitable: 3.10's ``@asyncio.coroutine`` awaited the result of a
+#: function that never yields (Lib/asyncio/coroutines.py, ``coro()`` in ``coroutine()``),
+#: ``async def`` returns it as it is.  ``return await _LegacyCoroResult(value)`` applies
+#: the same rule.  A class, so that ``__await__`` can ``yield from`` a plain generator
+#: as 3.10 did (``await`` refuses one); stdlib imports only, syntax of 3.5.
+RESULT_HELPER_CODE = """\
+# Added by legacy-coro port (LC018): `return await {name}(value)` does with the
+# value what @asyncio.coroutine did (Python 3.4-3.10) with the result of a function
+# that never yielded: a future, a generator or another awaitable is awaited, anything
+# else is returned as it is.  Where the value is never awaitable, `return value` is
+# enough; where it always is, `return await value`.
+class {name}:
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __await__(self):
+        import collections.abc
+        import types
+
+        res = self.value
+        if ((hasattr(res.__class__, "_asyncio_future_blocking")
+                and res._asyncio_future_blocking is not None)
+                or isinstance(res, types.GeneratorType)):
+            res = yield from res
+        else:
+            try:
+                await_meth = res.__await__
+            except AttributeError:
+                pass
+            else:
+                if isinstance(res, collections.abc.Awaitable):
+                    res = yield from await_meth()
+        return res
+"""
+
+
+def _result_helper(name: str) -> cst.BaseStatement:
+    """The result helper class called *name*, two blank lines and its comment above it."""
+    code = RESULT_HELPER_CODE.format(name=name)
+    comments = [line for line in code.splitlines() if line.startswith("#")]
+    statement = cst.parse_statement(code[code.index("class "):])
+    lines = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
+    lines += [cst.EmptyLine(indent=False, comment=cst.Comment(c)) for c in comments]
+    return statement.with_changes(leading_lines=lines)
 
 
 class _NameCounter(cst.CSTVisitor):
@@ -1448,7 +1538,7 @@ def port_scanned(scanned: Scanned, facts: Facts, target: Tuple[int, int] = (3, 8
 
 def port_source(source: bytes, path: str = "<unknown>",
                 transformer_factory: Optional[type] = None,
-                target: Tuple[int, int] = (3, 8)) -> Ported:
+                target: Tuple[int, int] = (3, 8), result_helper: bool = True) -> Ported:
     """Port one file's bytes on its own; raise :class:`PortError` when it cannot be done safely.
 
     Statements with nothing to port are left out of what LibCST parses
@@ -1460,7 +1550,7 @@ def port_source(source: bytes, path: str = "<unknown>",
     infos = {path: scanned.analysis.info} if scanned.analysis is not None else {}
     refused: Set[Tuple[str, Tuple[str, ...]]] = set()
     while True:
-        facts = Run(infos, refused).facts(path) if infos else Facts()
+        facts = Run(infos, refused, result_helper).facts(path) if infos else Facts()
         ported = port_scanned(scanned, facts, target, transformer_factory)
         if not ported.refused_helpers:
             return ported

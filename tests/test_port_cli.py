@@ -104,13 +104,25 @@ def test_directories_recursively_and_jobs(tmp_path: Path,
 def test_sites_reported_with_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "m.py"
     path.write_text("import asyncio\n\n@asyncio.coroutine\ndef f():\n    return fut\n")
-    assert main(["port", str(path)]) == 1  # the decorator moved to legacy_coro
+    assert main(["port", "--no-result-helper", str(path)]) == 1  # moved to legacy_coro
     err = capsys.readouterr().err
     assert f"{path}:4: LC001 {REASONS['LC001']} [f]\n" in err
     assert err.endswith("1 file changed, 0 functions converted, 1 site left with reasons\n")
     assert path.read_text() == (
         "from legacy_coro import coroutine\n\n@coroutine\ndef f():\n"
         "    return fut\n")
+
+
+def test_result_helper_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "m.py"
+    path.write_text("import asyncio\n\n@asyncio.coroutine\ndef f():\n    return fut\n")
+    assert main(["port", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:4: LC018 {REASONS['LC018']} [f]\n" in err
+    assert err.endswith("1 file changed, 1 function converted, 1 site left with reasons\n")
+    ported = path.read_text()
+    assert "\nclass _LegacyCoroResult:\n" in ported
+    assert ported.endswith("\n\n\nasync def f():\n    return await _LegacyCoroResult(fut)\n")
 
 
 def test_plain_generator_awaiting_converted_function_is_an_error(
@@ -412,7 +424,8 @@ def test_codemod_for_libcst_runner() -> None:
     refused = transform_module(PortToAsync(CodemodContext()),
                                "import asyncio\n@asyncio.coroutine\ndef f():\n    return x\n")
     assert isinstance(refused, TransformSuccess)
-    assert refused.warning_messages == [f"line 3: LC001 {REASONS['LC001']} [f]"]
+    assert refused.warning_messages == [f"line 3: LC018 {REASONS['LC018']} [f]"]
+    assert "return await _LegacyCoroResult(x)" in refused.code
 
 
 def test_importing_the_package_does_not_import_libcst() -> None:

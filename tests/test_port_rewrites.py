@@ -449,24 +449,6 @@ def test_rewrite(src: str, expected: str) -> None:
 REFUSALS = [
     pytest.param(
         """\
-        import asyncio
-
-        @asyncio.coroutine
-        def f():
-            return fut  # 3.10 awaited this
-        """,
-        """\
-        from legacy_coro import coroutine
-
-        @coroutine
-        def f():
-            return fut  # 3.10 awaited this
-        """,
-        ["LC001"],
-        id="non-generator-may-return-awaitable",
-    ),
-    pytest.param(
-        """\
         from legacy_coro import coroutine
 
         @coroutine
