@@ -21,9 +21,12 @@ Plain Python: LibCST is not imported here.
 """
 
 import os
+import re
 from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
 
-from legacy_coro._port_plan import ClassInfo, FunctionInfo, Key, ModuleInfo, Path, Ref
+from legacy_coro._port_plan import (
+    RESULT_HELPER, ClassInfo, FunctionInfo, Key, ModuleInfo, Path, Ref,
+)
 
 __all__ = ["Facts", "Run", "module_name"]
 
@@ -31,6 +34,8 @@ Target = Tuple[object, ...]
 FnId = Tuple[str, Path]  #: (module ident, function path)
 _UNKNOWN: Target = ("unknown",)
 _DEPTH = 8
+#: the class ``legacy-coro port`` adds where a converted function may return an awaitable
+_OWN_HELPER = re.compile(re.escape(RESULT_HELPER) + r"\d*")
 
 
 class Facts(NamedTuple):
@@ -494,11 +499,9 @@ class Run:
             if converted:
                 reports.append((site.line, "LC004", converted.split(".")[-1]))
                 continue
-            if site.fn[-1] == "__await__" and not any(
-                    t[0] in ("asyncio", "fn", "cls") for t in self.targets(site.ref)):
-                # The protocol wants an iterator: handing over to one the run cannot
-                # see (`yield from res`, `yield from it.__await__()`) is no mistake.
-                continue
+            if len(site.fn) == 2 and site.fn[1] == "__await__" and _OWN_HELPER.fullmatch(
+                    site.fn[0]):
+                continue  # the port's own result helper (RESULT_HELPER_CODE) does it on purpose
             if asyncio_module is None:
                 asyncio_module = self._converts_something(ident)
             if asyncio_module:

@@ -1137,19 +1137,9 @@ class PortTransformer(cst.CSTTransformer):
             additions.append("from legacy_coro import coroutine"
                              if isinstance(self._legacy_ref, cst.Name) else "import legacy_coro")
         position = self._import_position(statements)
-        added: List[cst.BaseStatement] = [cst.parse_statement(line) for line in additions]
         if self._need_result and not self._result_defined:
-            added.append(_result_helper(self._result_name))
-            following = statements[position] if position < len(statements) else None
-            if following is not None:
-                # A class now comes before it: two blank lines after the class.
-                leading = list(following.leading_lines)
-                blank = next((i for i, line in enumerate(leading) if line.comment is not None),
-                             len(leading))
-                if blank < 2:
-                    statements[position] = following.with_changes(leading_lines=[
-                        cst.EmptyLine(indent=False)] * (2 - blank) + leading)
-        statements[position:position] = added
+            self._add_result_helper(statements, position)
+        statements[position:position] = [cst.parse_statement(line) for line in additions]
         body: List[cst.CSTNode] = []
         carried: List[cst.EmptyLine] = []
         dropped_first = False
@@ -1175,6 +1165,32 @@ class PortTransformer(cst.CSTTransformer):
         if body == list(updated_node.body):
             return updated_node
         return updated_node.with_changes(body=body)
+
+    def _add_result_helper(self, statements: List[Any], imports_end: int) -> None:
+        """Add the result helper after the imports, before the code that uses it.
+
+        After the last module-level import before the first statement that uses
+        it: it is defined before a converted function can be called.
+        """
+        needle = self._result_name + "("
+        first = next((i for i, stmt in enumerate(statements)
+                      if needle in _EMPTY.code_for_node(stmt)), len(statements))
+        position = imports_end
+        for index in range(imports_end, first):
+            stmt = statements[index]
+            if isinstance(stmt, cst.SimpleStatementLine) and all(
+                    isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body):
+                position = index + 1
+        following = statements[position] if position < len(statements) else None
+        if following is not None:
+            # A class now comes before it: two blank lines after the class.
+            leading = list(following.leading_lines)
+            blank = next((i for i, line in enumerate(leading) if line.comment is not None),
+                         len(leading))
+            if blank < 2:
+                statements[position] = following.with_changes(leading_lines=[
+                    cst.EmptyLine(indent=False)] * (2 - blank) + leading)
+        statements.insert(position, _result_helper(self._result_name))
 
     @staticmethod
     def _import_position(body: Sequence[cst.CSTNode]) -> int:

@@ -697,3 +697,73 @@ def test_helper_for_py36_plus_compiles_there() -> None:
     assert codes == ["LC018"]
     assert "legacy_coro" not in result.replace("legacy-coro port", "")
     compile(result, "kinds.py", "exec")
+
+
+def test_no_site_in_the_helper_itself_one_in_an_await_of_the_user() -> None:
+    src = """\
+        import asyncio
+
+        TIMEOUT = asyncio.TimeoutError
+
+        class Aw:
+            def __init__(self, coro):
+                self.coro = coro
+
+            def __await__(self):
+                return (yield from self.coro)
+
+        @asyncio.coroutine
+        def f(loop):
+            yield from asyncio.sleep(0)
+            return loop.create_future()
+        """
+    result, codes = port(src)
+    assert codes == ["LC003"]  # Aw.__await__: self.coro may be a coroutine the run converts
+    assert "\nclass _LegacyCoroResult:\n" not in result  # f yields: no helper
+    helped, helped_codes = port(src.replace("yield from asyncio.sleep(0)\n", ""))
+    assert sorted(helped_codes) == ["LC003", "LC018"]
+    assert port(helped) == (helped, ["LC003"])  # nothing reported inside the helper
+
+
+def test_helper_goes_after_the_imports_before_its_first_use() -> None:
+    src = """\
+        \"\"\"Streams.\"\"\"
+
+        __all__ = ["open"]
+
+        import asyncio
+        import socket
+
+        LIMIT = 2 ** 16
+
+
+        @asyncio.coroutine
+        def open(loop):
+            return loop.create_connection(socket.socket)
+
+        import late
+        """
+    result, codes = port(src)
+    assert codes == ["LC018"]
+    before, helper_and_after = result.split("# Added by legacy-coro port", 1)
+    assert before == d('''\
+        """Streams."""
+
+        __all__ = ["open"]
+
+        import socket
+
+
+        ''')
+    assert helper_and_after.endswith(d("""\
+                return res
+
+
+        LIMIT = 2 ** 16
+
+
+        async def open(loop):
+            return await _LegacyCoroResult(loop.create_connection(socket.socket))
+
+        import late
+        """))
