@@ -51,6 +51,9 @@ NOT_AWAITABLE_CALLS = frozenset(
 )
 #: calls whose value is a str or a number, whatever their argument (LC001)
 STR_OR_NUMBER = frozenset({"str", "repr", "len", "int", "float", "bool", "format"})
+#: the patterns of ``match`` (3.10+) that bind a name
+_MATCH_CAPTURES = frozenset(getattr(ast, name) for name in ("MatchAs", "MatchStar", "MatchMapping")
+                            if hasattr(ast, name))
 #: decorators after which a function is still the function it was (see _Reducer._decorator)
 _SAME_KIND = frozenset({"static", "class", "transparent"})
 #: comparisons whose result is a bool whatever the operands (``<`` may return anything)
@@ -566,6 +569,10 @@ class _Reducer:
                 elif kind is ast.ExceptHandler:
                     if node.name:
                         scope.bind(node.name, VALUE)
+                elif kind in _MATCH_CAPTURES:  # `case [x, *rest]`, `case {**rest}`
+                    name = getattr(node, "name", None) or getattr(node, "rest", None)
+                    if name:
+                        scope.bind(name, VALUE)
                 elif kind is ast.If:
                     live = self._live_branch(node, scope, fn, shadowed)
                     if live is not None:

@@ -767,3 +767,20 @@ def test_helper_goes_after_the_imports_before_its_first_use() -> None:
 
         import late
         """))
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="match needs 3.10")
+def test_a_local_a_match_case_binds_is_not_known() -> None:
+    src = """\
+        import asyncio
+
+        @asyncio.coroutine
+        def pick(command):
+            found = None
+            match command:
+                case [found]:
+                    pass
+            return found
+        """
+    assert port(src)[1] == ["LC018"]
+    assert port(src.replace("case [found]", "case [other]"))[1] == []
