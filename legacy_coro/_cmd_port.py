@@ -37,8 +37,8 @@ return an awaitable (3.10 awaited it) converts too, returning such a value
 through a small helper class the port adds to its module, which awaits it as
 3.10 did (LC018; --no-result-helper keeps it on legacy_coro instead, LC001).
 A branch of `if sys.version_info ...` that never runs on the target
-(--pyXY-plus) is left exactly as it is.  Sites whose meaning
-could change are left alone and reported as `FILE:LINE: CODE message`:
+(--pyXY-plus) is left exactly as it is.  Sites whose meaning could change are
+left alone and reported as `FILE:LINE: CODE message`:
 {describe_reasons()}
 Diagnostics go to stderr; stdout carries only the diff, the ported stdin or the
 JSON report.  A file is written only if the result parses and compiles.
