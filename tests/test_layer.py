@@ -114,6 +114,16 @@ def test_transform_keeps_positions_and_leaves_decorated_functions_alone():
         def old():
             yield from helper()
 
+        import types, asyncio.coroutines as aco
+
+        @types.coroutine
+        def flagged():
+            yield from helper()
+
+        @aco.coroutine
+        def submodule():
+            yield from helper()
+
         x = asyncio.async(legacy())
         ''')
     code = compile_source(source, "old.py")
@@ -122,8 +132,10 @@ def test_transform_keeps_positions_and_leaves_decorated_functions_alone():
     helper = next(c for c in code.co_consts if getattr(c, "co_name", "") == "helper")
     legacy = next(c for c in code.co_consts if getattr(c, "co_name", "") == "legacy")
     old = next(c for c in code.co_consts if getattr(c, "co_name", "") == "old")
+    others = [c for c in code.co_consts if getattr(c, "co_name", "") in ("flagged", "submodule")]
     assert HELPER in helper.co_names
     assert HELPER not in legacy.co_names and HELPER not in old.co_names
+    assert len(others) == 2 and not any(HELPER in c.co_names for c in others)
     assert "async" in code.co_names  # asyncio.async, the attribute
     assert names  # sanity
     assert (helper.co_firstlineno, legacy.co_firstlineno) == (6, 9)
