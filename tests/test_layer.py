@@ -862,3 +862,23 @@ except RuntimeError as exc:
     assert (err, code) == ("", 0)
     assert out.startswith("legacy_coro.install(): the layer is installed already, without "
                           "CancelledError-base, wait_closed-connections; call uninstall() first")
+
+
+def test_pytest_plugin_restores_what_the_ini_names(tmp_path):
+    write(tmp_path, "pytest.ini", '''
+        [pytest]
+        addopts = -p legacy_coro.pytest_plugin
+        legacy_coro_restore = wait_for-inline CancelledError-base
+        ''')
+    write(tmp_path, "test_keys.py", '''
+        import legacy_coro
+
+        def test_keys():
+            print("KEYS", sorted(legacy_coro.installed()))
+        ''')
+    out, err, code = run(["-m", "pytest", "-s", "-p", "no:cacheprovider"], tmp_path)
+    assert code == 0, out + err
+    keys = eval(next(line for line in out.splitlines() if line.startswith("KEYS"))[5:])
+    assert "CancelledError-base" in keys  # 3.8+
+    assert ("wait_for-inline" in keys) is (PY >= (3, 12))
+    assert "legacy_coro: compat layer installed (" in out
