@@ -500,26 +500,25 @@ def _patch_wait_coroutines(record: Optional[Record]) -> Tuple[List[_Setting], Li
 # wait, shield, wait_for, TaskGroup).
 
 
+#: (module, function, what the report calls it): the entry points that adopt a
+#: plain generator.  asyncio.create_task() too: on a loop that is not a
+#: BaseEventLoop (uvloop) it is the one entry point left to adopt the generator
+#: before the loop sees it; wait_for() too: 3.12's awaits its argument inline
+#: instead of making it a task.
+_ADOPTING = (
+    ("asyncio.base_events", "BaseEventLoop.create_task", "create_task(generator)"),
+    ("asyncio.tasks", "create_task", "asyncio.create_task(generator)"),
+    ("asyncio.tasks", "ensure_future", "asyncio.ensure_future(generator)"),
+    ("asyncio.tasks", "run_coroutine_threadsafe", "asyncio.run_coroutine_threadsafe(generator)"),
+    ("asyncio.runners", "Runner.run", "asyncio.run(generator)"),
+    ("asyncio.tasks", "wait_for", "asyncio.wait_for(generator)"),
+)
+
+
 def _patch_generators(record: Optional[Record]) -> Tuple[List[_Setting], List[_CodeEdit]]:
     recording = record is not None
-    edits = [
-        _CodeEdit("asyncio.base_events", "BaseEventLoop.create_task",
-                  _adopt_edit("create_task(generator)", recording)),
-        # on a loop that is not a BaseEventLoop (uvloop) asyncio.create_task()
-        # is the one entry point left to adopt the generator before the loop sees it
-        _CodeEdit("asyncio.tasks", "create_task",
-                  _adopt_edit("asyncio.create_task(generator)", recording)),
-        _CodeEdit("asyncio.tasks", "ensure_future",
-                  _adopt_edit("asyncio.ensure_future(generator)", recording)),
-        _CodeEdit("asyncio.tasks", "run_coroutine_threadsafe",
-                  _adopt_edit("asyncio.run_coroutine_threadsafe(generator)", recording)),
-        _CodeEdit("asyncio.runners", "Runner.run",
-                  _adopt_edit("asyncio.run(generator)", recording)),
-        # 3.12's wait_for() awaits its argument inline instead of making it a task
-        _CodeEdit("asyncio.tasks", "wait_for",
-                  _adopt_edit("asyncio.wait_for(generator)", recording)),
-    ]
-    return [], edits
+    return [], [_CodeEdit(module, qualname, _adopt_edit(api, recording))
+                for module, qualname, api in _ADOPTING]
 
 
 # ---------------------------------------------------------------------------

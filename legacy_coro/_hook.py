@@ -51,9 +51,11 @@ _PYTEST_WARNINGS = "_pytest.warnings"
 
 
 def _transform_tag() -> str:
-    """Name the transform: a hash of the module that does it, and of this one."""
+    """Name the transform: a hash of the modules that decide what it does."""
+    from legacy_coro import _versions
+
     digest = hashlib.sha1()
-    for module in (_rewrite, sys.modules[__name__]):
+    for module in (_rewrite, _versions, sys.modules[__name__]):
         with open(module.__file__ or "", "rb") as source:  # type: ignore[arg-type]
             digest.update(source.read())
     return f"legacy_coro-{digest.hexdigest()[:10]}"

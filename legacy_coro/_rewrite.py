@@ -36,7 +36,9 @@ import re
 import token
 import tokenize
 import types
-from typing import Any, List, Optional, Set, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
+
+from legacy_coro._versions import YIELD_FROM_DECORATORS, canonical_asyncio
 
 __all__ = ["compile_source", "parse_source", "transform_tree", "wanted", "yield_from_target"]
 
@@ -49,15 +51,6 @@ HELPER = "@legacy_coro_yield_from"
 _WANTED_YIELD_FROM = re.compile(rb"yield[ \t\f\\\r\n]*from\b")
 _WANTED_ASYNC = re.compile(rb"\.[ \t\f\\\r\n]*async\b")
 _DOT_ASYNC = re.compile(_WANTED_ASYNC.pattern.decode())
-
-#: Decorators whose functions may already ``yield from`` a coroutine:
-#: module -> names of the decorator in it.
-_COROUTINE_DECORATORS = {
-    "asyncio": "coroutine",
-    "asyncio.coroutines": "coroutine",
-    "legacy_coro": "coroutine",
-    "types": "coroutine",
-}
 
 _Source = Union[str, bytes]
 
@@ -163,43 +156,49 @@ def _decode(source: bytes) -> str:
 # yield from
 
 
-def _coroutine_decorator_names(tree: ast.Module) -> Tuple[Set[str], Set[str]]:
-    """Return (names bound to a coroutine decorator, names bound to its module)."""
-    names: Set[str] = set()
-    modules: Set[str] = set()
+def _imported_names(tree: ast.Module) -> Dict[str, str]:
+    """Return what each name bound by an import of the module stands for ("asyncio.coroutine")."""
+    names: Dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and not node.level and node.module in (
-                _COROUTINE_DECORATORS):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             for alias in node.names:
-                if alias.name == _COROUTINE_DECORATORS[node.module]:
-                    names.add(alias.asname or alias.name)
-                elif alias.name == "coroutines" and node.module == "asyncio":
-                    modules.add(alias.asname or alias.name)
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                if alias.name in _COROUTINE_DECORATORS:
-                    modules.add(alias.asname or alias.name.split(".")[0])
-    return names, modules
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    root = alias.name.split(".")[0]
+                    names[root] = root
+    return names
+
+
+def _dotted(node: ast.expr) -> Optional[List[str]]:
+    parts: List[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return parts[::-1]
 
 
 class _YieldFromTransformer(ast.NodeTransformer):
     """Route ``yield from X`` of undecorated functions through the helper."""
 
-    def __init__(self, names: Set[str], modules: Set[str]) -> None:
-        self.names = names
-        self.modules = modules
+    def __init__(self, imported: Dict[str, str]) -> None:
+        self.imported = imported
         self.changed = False
         self._skip = [False]
 
     def _is_coroutine_decorator(self, node: ast.expr) -> bool:
-        if isinstance(node, ast.Name):
-            return node.id in self.names
-        if isinstance(node, ast.Attribute) and node.attr == "coroutine":
-            root: ast.expr = node.value
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            return isinstance(root, ast.Name) and root.id in self.modules
-        return False
+        """Whether *node* names a decorator whose functions may yield from a coroutine."""
+        parts = _dotted(node)
+        if parts is None or parts[0] not in self.imported:
+            return False
+        qualified = ".".join([self.imported[parts[0]], *parts[1:]])
+        return canonical_asyncio(qualified) in YIELD_FROM_DECORATORS
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
         for decorator in node.decorator_list:
@@ -248,7 +247,7 @@ def _import_position(body: List[ast.stmt]) -> int:
 
 def transform_tree(tree: ast.Module) -> bool:
     """Apply the ``yield from`` transform to *tree* in place; return whether it changed."""
-    transformer = _YieldFromTransformer(*_coroutine_decorator_names(tree))
+    transformer = _YieldFromTransformer(_imported_names(tree))
     transformer.visit(tree)
     if not transformer.changed:
         return False

@@ -47,7 +47,8 @@ def _undecodable(data: bytes, filename: str, given: str) -> SyntaxError:
     """Return the SyntaxError ``python FILE`` shows for source it cannot decode."""
     declared = _declared(data)
     if (data.startswith(b"\xef\xbb\xbf") or (declared and _is_utf8(declared[0]))
-            or (declared and sys.version_info >= (3, 14))):
+            or (declared and sys.version_info >= (3, 14))
+            or sys.implementation.name != "cpython"):  # PyPy says what its compile() says
         try:  # the interpreter says what compile() says
             compile(data, filename, "exec", dont_inherit=True)
         except SyntaxError as exc:

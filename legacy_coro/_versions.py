@@ -13,7 +13,8 @@ from typing import NamedTuple, Tuple
 __all__ = [
     "ASYNCIO_AWAITABLE_CALLS", "ASYNCIO_SUBMODULES", "CHANGES", "COROUTINE_DECORATORS", "Change",
     "LOOP_ARGUMENT_REMOVED", "LOOP_BOUND_AT_CALL", "LOOP_BOUND_LAZILY_SINCE", "OPT_IN", "PY",
-    "TASK_ENTRY_POINTS", "canonical_asyncio", "change", "printed", "render_table",
+    "TASK_ENTRY_POINTS", "YIELD_FROM_DECORATORS", "canonical_asyncio", "change", "printed",
+    "render_table",
 ]
 
 #: The running interpreter's (major, minor).
@@ -209,6 +210,12 @@ LOOP_BOUND_LAZILY_SINCE: Tuple[int, int] = (3, 10)
 #: What the coroutine decorator is called once imports are resolved (with
 #: :func:`canonical_asyncio`): asyncio's, and legacy_coro's drop-in.
 COROUTINE_DECORATORS = frozenset({"asyncio.coroutine", "legacy_coro.coroutine"})
+
+#: The decorators whose generator functions may already ``yield from`` a
+#: coroutine (their code is flagged): the coroutine decorators, and
+#: ``types.coroutine``.  The compat layer's source transform leaves their
+#: ``yield from`` alone.
+YIELD_FROM_DECORATORS = COROUTINE_DECORATORS | {"types.coroutine"}
 
 #: asyncio's submodules (3.4-3.15).  Old code spells an API through them
 #: (``asyncio.queues.Queue``, ``from asyncio.locks import Lock``,

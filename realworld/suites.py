@@ -606,6 +606,7 @@ class Options(NamedTuple):
     allowlist: List[AllowEntry]
     isolate_network: bool
     verbose: bool
+    restore: bool = True  #: layer mode: pass the library's opt-in restores
 
 
 class RunResult(NamedTuple):
@@ -739,7 +740,7 @@ def run_suite(lib: Library, mode: str, python: Python, options: Options,
     cmd = [*_network_prefix(options.isolate_network), str(venv_python(venv))]
     if mode == "layer":
         cmd += ["-m", "legacy_coro", "run"]
-        if lib.restore:
+        if lib.restore and options.restore:
             cmd += ["--restore", ",".join(lib.restore)]
     cmd += ["-m", "pytest", *lib.test_paths, "-p", "no:cacheprovider", f"--junitxml={junit}",
             f"--timeout={timeout:g}", "-rfE", "-q"]
@@ -939,6 +940,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="run the suites on the machine's own network (by default each "
                              "runs in a network namespace of its own when `unshare` works, so "
                              "hbmqtt's fixed ports cannot clash with another run)")
+    parser.add_argument("--no-restore", dest="restore", action="store_false",
+                        help="layer mode: run without the opt-in behaviour changes each library "
+                             "asks legacy-coro run to restore (to see what they are for)")
     parser.add_argument("--rerun-baseline", action="store_true",
                         help="run the baseline even when a cached result matches")
     return parser
@@ -1007,7 +1011,8 @@ def _main(args: argparse.Namespace) -> int:
     if args.isolate_network and not isolate:
         say("realworld: note: `unshare --net` does not work here; the suites use the "
             "machine's network (hbmqtt binds fixed ports 1883, 8080, 8081)")
-    options = Options(cache, args.timeout, args.run_timeout, allowlist, isolate, False)
+    options = Options(cache, args.timeout, args.run_timeout, allowlist, isolate, False,
+                      args.restore)
     plan = _plan(args)
     pythons: Dict[str, Python] = {}
     runnable = []

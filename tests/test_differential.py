@@ -460,6 +460,8 @@ def programs(draw: Callable[..., Any], layer: bool = False) -> Program:
             # a legacy caller's `yield from` takes a plain generator, an `await` does not
             plain_allowed = kind != "call" or n.legacy
             step.children = [node(depth + 1, plain_allowed) for _ in range(width)]
+            if kind == "task" and not TIMED and any(c.plain_gen for c in step.children):
+                step.flag = False  # uvloop's own loop.create_task() refuses a generator (README)
             n.steps.append(step)
         return n
 
