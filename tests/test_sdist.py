@@ -13,6 +13,7 @@ interpreter: what it checks (that the files are there) does not depend on the
 interpreter, and the per-interpreter runs already check that the tests pass.
 """
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -151,7 +152,8 @@ def test_suite_passes_from_the_unpacked_sdist(unpacked):
     )
     assert where.stdout.strip() == str(top / "legacy_coro" / "__init__.py"), where
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-W", "error", "-p", "no:cacheprovider", "-q", "tests"],
+        [sys.executable, "-m", "pytest", "-W", "error", "-p", "no:cacheprovider", "-q", "tests",
+         *(["-n", "auto"] if importlib.util.find_spec("xdist") else [])],
         cwd=str(top), env=env, capture_output=True, text=True, timeout=1800,
     )
     summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
