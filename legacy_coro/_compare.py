@@ -374,17 +374,23 @@ def _pyenv_root() -> Optional[Path]:
 
 
 def _pyenv_candidates(version: str) -> List[str]:
-    """Return pyenv's builds of ``version`` (X.Y), newest patch release first."""
+    """Return pyenv's builds of ``version`` (X.Y), newest patch release first.
+
+    Pre-releases and builds from a branch (``3.15.0rc1+``, ``3.15.0a7``) come after
+    every final release, newest first: a version that has no final release yet is
+    still found, as ``.ci/run`` finds it.
+    """
     root = _pyenv_root()
     if root is None:
         return []
     found = []
     for build in (root / "versions").glob(f"{version}.*"):
-        patch = build.name[len(version) + 1:]
+        patch = re.fullmatch(r"([0-9]+)((?:a|b|rc)[0-9]+\+?|\+)?", build.name[len(version) + 1:])
         exe = build / "bin" / f"python{version}"
-        if patch.isdigit() and exe.is_file():
-            found.append((int(patch), str(exe)))
-    return [exe for _, exe in sorted(found, reverse=True)]
+        if patch is not None and exe.is_file():
+            suffix = patch.group(2) or ""
+            found.append((suffix == "", int(patch.group(1)), suffix, str(exe)))
+    return [item[-1] for item in sorted(found, reverse=True)]
 
 
 def resolve_python(spec: str, *, option: str = "--python",
@@ -393,7 +399,7 @@ def resolve_python(spec: str, *, option: str = "--python",
 
     A version is looked for as the running interpreter, then ``pythonX.Y`` on
     PATH, then ``$(pyenv root)/versions/X.Y.*/bin/pythonX.Y`` (newest patch
-    first); each candidate must run and report that version.  The label is
+    first, pre-releases after final releases); each candidate must run and report that version.  The label is
     the version the interpreter reports ("3.12").  ``option`` names the option
     in messages; ``children`` runs the probes (so that a signal stops them).
 

@@ -395,6 +395,24 @@ def test_version_found_in_pyenv_newest_patch(in_tmp, monkeypatch):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="shell-script stand-ins for interpreters")
+def test_version_found_in_pyenv_pre_release_only_when_no_final(in_tmp, monkeypatch):
+    """A build from a branch (`3.15.0rc1+`) is found, newest first, after any final release."""
+    root = in_tmp / "pyenv"
+    for build in ("3.97.0a7", "3.97.0rc1+", "3.97.0b2"):
+        fake_python(root / "versions" / build / "bin" / "python3.97", "3.97")
+    fake_python(root / "versions" / "3.97.0junk" / "bin" / "python3.97", "3.97")
+    monkeypatch.setenv("PATH", str(in_tmp / "empty"))
+    monkeypatch.setenv("PYENV_ROOT", str(root))
+    assert _compare._pyenv_candidates("3.97") == [
+        str(root / "versions" / build / "bin" / "python3.97")
+        for build in ("3.97.0rc1+", "3.97.0b2", "3.97.0a7")]
+    assert _compare.resolve_python("3.97").executable == _compare._pyenv_candidates("3.97")[0]
+    fake_python(root / "versions" / "3.97.0" / "bin" / "python3.97", "3.97")
+    assert _compare.resolve_python("3.97").executable == str(
+        root / "versions" / "3.97.0" / "bin" / "python3.97")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="shell-script stand-ins for interpreters")
 def test_version_on_path_that_lies_is_skipped(in_tmp, monkeypatch):
     fake_python(in_tmp / "bin" / "python3.97", "3.8")  # e.g. a pyenv shim for another version
     monkeypatch.setenv("PATH", str(in_tmp / "bin"))
