@@ -399,8 +399,9 @@ def resolve_python(spec: str, *, option: str = "--python",
 
     A version is looked for as the running interpreter, then ``pythonX.Y`` on
     PATH, then ``$(pyenv root)/versions/X.Y.*/bin/pythonX.Y`` (newest patch
-    first, pre-releases after final releases); each candidate must run and report that version.  The label is
-    the version the interpreter reports ("3.12").  ``option`` names the option
+    first, pre-releases after final releases); each candidate must run and
+    report that version.  The label is the version the interpreter reports
+    ("3.12").  ``option`` names the option
     in messages; ``children`` runs the probes (so that a signal stops them).
 
     Raises:
