@@ -842,6 +842,32 @@ def _patch_plain_generators(record: Optional[Record]) -> List[_Setting]:
 _Built = Any  # List[_Setting], or (List[_Setting], List[_CodeEdit])
 
 
+# ---------------------------------------------------------------------------
+# Deprecations that remove nothing yet (3.14: the policy functions and classes,
+# asyncio.iscoroutinefunction, slated for 3.16): install() silences their warnings
+# (Patch.warning) and, only when a porting report is kept, records each call of
+# the functions; without a report asyncio's objects stay as they are.
+
+
+def _deprecated_functions(key: str, names: Tuple[str, ...]
+                          ) -> Callable[[Optional[Record]], List[_Setting]]:
+    def build(record: Optional[Record]) -> List[_Setting]:
+        if record is None:
+            return []
+        settings = []
+        for name in names:
+            func = getattr(asyncio, name, None)
+            if func is None:
+                continue
+            wrapper = _recording(func, f"asyncio.{name}()", key, record)
+            settings.append(_Setting(asyncio, name, wrapper))
+            for module in (asyncio.events, asyncio.coroutines):
+                if getattr(module, name, None) is func:
+                    settings.append(_Setting(module, name, wrapper))
+        return settings
+    return build
+
+
 class Patch(NamedTuple):
     """One restored behaviour: the change that removed it and how to put it back."""
 
@@ -850,6 +876,10 @@ class Patch(NamedTuple):
     #: the DeprecationWarning the interpreter gives, where it still has the
     #: behaviour but deprecates it (a regular expression for the message)
     warning: Optional[str] = None
+    #: True for a change that only deprecates (the names are still there, they
+    #: warn): where it applies, install() silences ``warning``, as the old code
+    #: ran without it, and restores nothing.
+    deprecation: bool = False
 
     @property
     def needed(self) -> bool:
@@ -881,6 +911,12 @@ PATCHES: Tuple[Patch, ...] = (
     Patch("CancelledError-base", _patch_cancelled_error),
     Patch("wait_for-inline", _patch_wait_for_inline),
     Patch("wait_closed-connections", _patch_wait_closed),
+    Patch("policy-deprecated", _deprecated_functions(
+        "policy-deprecated", ("get_event_loop_policy", "set_event_loop_policy")),
+          r"'asyncio\.\w*(policy|Policy)' is deprecated", deprecation=True),
+    Patch("iscoroutinefunction-deprecated", _deprecated_functions(
+        "iscoroutinefunction-deprecated", ("iscoroutinefunction",)),
+          r"'asyncio\.iscoroutinefunction' is deprecated", deprecation=True),
 )
 
 # Where the interpreter still has a behaviour but deprecates it (3.8-3.10),
@@ -936,10 +972,12 @@ def apply(record_: Optional[Record], opt_in: FrozenSet[str] = frozenset()
     settings: List[_Setting] = []
     edits: List[_CodeEdit] = []
     for patch in PATCHES:
-        if patch not in needed:
+        if patch not in needed or patch.deprecation:
             if patch.warning is not None:
                 warnings.filterwarnings("ignore", patch.warning, DeprecationWarning)
                 saved.append(_Saved(_FILTERS, patch.warning, warnings.filters[0]))
+            if patch.deprecation and patch.needed:  # only ever records (with a report)
+                settings.extend(patch.build(record_))
             continue
         built = patch.build(record_)
         if isinstance(built, tuple):

@@ -167,16 +167,17 @@ CHANGES: Tuple[Change, ...] = (
         "`AbstractEventLoopPolicy`",
         "`DeprecationWarning: 'asyncio.set_event_loop_policy' is deprecated and slated for "
         "removal in Python 3.16` (seen on 3.14.7 and 3.15.0rc1)",
-        "none: a program that sets a policy (uvloop's) warns, with or without legacy_coro; "
-        "`install()` itself uses none of these names",
+        "`legacy_coro.install()` silences the warning, as old code ran without it (the "
+        "names still work until 3.16); `install()` itself uses none of them",
     ),
     Change(
         "iscoroutinefunction-deprecated", (3, 14),
         "`asyncio.iscoroutinefunction()` deprecated for `inspect.iscoroutinefunction()`",
         "`DeprecationWarning: 'asyncio.iscoroutinefunction' is deprecated and slated for "
         "removal in Python 3.16; use inspect.iscoroutinefunction() instead`",
-        "both are true for `@coroutine` functions; `legacy_coro.iscoroutinefunction()` "
-        "answers for both styles without a warning",
+        "`legacy_coro.install()` silences the warning, as old code ran without it; "
+        "`inspect.iscoroutinefunction()` and `legacy_coro.iscoroutinefunction()` are true "
+        "for `@coroutine` functions too",
     ),
 )
 

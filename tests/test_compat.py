@@ -856,3 +856,68 @@ def main():
 ''')
     assert out["during"] == out["before"]
     assert out["during"][0] == "error" and out["during"][1].startswith("TypeError: ")
+
+
+# ---------------------------------------------------------------------------
+# Deprecations that remove nothing yet (3.14): the policy functions and classes,
+# asyncio.iscoroutinefunction.  Old code ran without these warnings; install()
+# silences them and changes nothing else.
+
+
+DEPRECATED_BUT_THERE = [
+    pytest.param("policy-deprecated", '''
+def main():
+    policy = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(None)
+    return (isinstance(policy, asyncio.AbstractEventLoopPolicy),
+            asyncio.DefaultEventLoopPolicy is type(asyncio.get_event_loop_policy()))
+''', "(True, True)", "asyncio.get_event_loop_policy", id="policy"),
+    pytest.param("iscoroutinefunction-deprecated", '''
+@legacy_coro.coroutine
+def legacy():
+    yield
+
+async def native():
+    pass
+
+def main():
+    return [asyncio.iscoroutinefunction(f) for f in (legacy, native, print)]
+''', "[True, True, False]", "asyncio.iscoroutinefunction", id="iscoroutinefunction"),
+]
+
+
+@pytest.mark.parametrize("key, program, value, name", DEPRECATED_BUT_THERE)
+def test_deprecation_only_is_silenced_and_nothing_else_changes(key, program, value, name):
+    out = run_phases(program, watch=[name])
+    assert out["during"] == ["ok", value]
+    assert out["watch_before"] == out["watch_during"] == out["watch_after"]
+    assert key not in out["keys"]  # nothing restored: the names are still there
+    if change(key).applies:
+        assert out["before"] == out["after"], out
+        assert out["before"][0] == "error", out
+        assert out["before"][1].startswith(f"DeprecationWarning: '{name}") or (
+            out["before"][1].startswith(printed(key)[:len("DeprecationWarning: 'asyncio.")])
+        ), out
+        assert "is deprecated and slated for removal in Python 3.16" in out["before"][1], out
+    else:
+        assert out["before"] == out["after"] == ["ok", value]
+
+
+def test_deprecation_only_calls_are_in_the_porting_report(tmp_path):
+    report = tmp_path / "report.json"
+    script = tmp_path / "old.py"
+    script.write_text(textwrap.dedent('''
+        import asyncio
+        asyncio.get_event_loop_policy()
+        asyncio.iscoroutinefunction(print)
+        asyncio.iscoroutinefunction(print)
+        print("ran")
+    '''))
+    env = dict(os.environ, LEGACY_CORO_REPORT=str(report))
+    done = subprocess.run([sys.executable, "-W", "error::DeprecationWarning", "-m", "legacy_coro",
+                           "run", str(script)], capture_output=True, text=True, env=env,
+                          timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "ran\n", "")
+    uses = report.read_text()
+    for key in ("policy-deprecated", "iscoroutinefunction-deprecated"):
+        assert (key in uses) == change(key).applies, (key, uses)
