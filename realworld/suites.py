@@ -145,7 +145,7 @@ LIBRARIES: Dict[str, Library] = {
         name="janus",
         sdist=Sdist("janus", "0.3.2",
                     "a90e86b4ac848d0608700713ed671bf8d9adc6f9ecbcabfab0f5cd95b869e274"),
-        baseline="3.7",
+        baseline="3.7",  # 0.3.2 (2018-07) is the release that "fixed python3.7 support"
         expected_baseline=67,
         deps=(),
         ported_deps=(),
