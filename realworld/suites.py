@@ -141,6 +141,19 @@ LIBRARIES: Dict[str, Library] = {
         # (ProtocolHandlerTest on 3.12.1, BrokerTest::test_client_publish_invalid_topic)
         restore=("wait_closed-connections",),
     ),
+    "janus": Library(
+        name="janus",
+        sdist=Sdist("janus", "0.3.2",
+                    "a90e86b4ac848d0608700713ed671bf8d9adc6f9ecbcabfab0f5cd95b869e274"),
+        baseline="3.7",  # 0.3.2 (2018-07) is the release that "fixed python3.7 support"
+        expected_baseline=67,
+        deps=(),
+        ported_deps=(),
+        port_paths=("janus", "tests"),
+        test_paths=("tests",),  # unittest classes; no pytest plugin needed
+        deselect=(),
+        test_timeout=10.0,
+    ),
 }
 
 DEFAULT_LAYER_PYTHONS = ("3.12", "3.13", "3.14?", "3.15?")  # "?": run only where it exists
