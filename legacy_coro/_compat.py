@@ -876,10 +876,6 @@ class Patch(NamedTuple):
     #: the DeprecationWarning the interpreter gives, where it still has the
     #: behaviour but deprecates it (a regular expression for the message)
     warning: Optional[str] = None
-    #: True for a change that only deprecates (the names are still there, they
-    #: warn): where it applies, install() silences ``warning``, as the old code
-    #: ran without it, and restores nothing.
-    deprecation: bool = False
 
     @property
     def needed(self) -> bool:
@@ -890,6 +886,12 @@ class Patch(NamedTuple):
     def opt_in(self) -> bool:
         """True when install() restores it only when asked."""
         return change(self.key).opt_in
+
+    @property
+    def deprecation(self) -> bool:
+        """True when the change only deprecates: where it applies, install()
+        silences ``warning``, as the old code ran without it, and restores nothing."""
+        return change(self.key).deprecation
 
 
 PATCHES: Tuple[Patch, ...] = (
@@ -911,12 +913,17 @@ PATCHES: Tuple[Patch, ...] = (
     Patch("CancelledError-base", _patch_cancelled_error),
     Patch("wait_for-inline", _patch_wait_for_inline),
     Patch("wait_closed-connections", _patch_wait_closed),
-    Patch("policy-deprecated", _deprecated_functions(
-        "policy-deprecated", ("get_event_loop_policy", "set_event_loop_policy")),
-          r"'asyncio\.\w*(policy|Policy)' is deprecated", deprecation=True),
-    Patch("iscoroutinefunction-deprecated", _deprecated_functions(
-        "iscoroutinefunction-deprecated", ("iscoroutinefunction",)),
-          r"'asyncio\.iscoroutinefunction' is deprecated", deprecation=True),
+    Patch(
+        "policy-deprecated",
+        _deprecated_functions(
+            "policy-deprecated", ("get_event_loop_policy", "set_event_loop_policy")),
+        r"'asyncio\.\w*(policy|Policy)' is deprecated",
+    ),
+    Patch(
+        "iscoroutinefunction-deprecated",
+        _deprecated_functions("iscoroutinefunction-deprecated", ("iscoroutinefunction",)),
+        r"'asyncio\.iscoroutinefunction' is deprecated",
+    ),
 )
 
 # Where the interpreter still has a behaviour but deprecates it (3.8-3.10),

@@ -33,6 +33,9 @@ class Change(NamedTuple):
     #: asked (``install(restore=[key])``, ``legacy-coro run --restore KEY``),
     #: because code written for the newer Python may rely on the new behaviour
     opt_in: bool = False
+    #: a deprecation that removes nothing yet (the names still work, and warn):
+    #: install() silences the warning where the change applies, restores nothing
+    deprecation: bool = False
 
     @property
     def label(self) -> str:
@@ -169,6 +172,7 @@ CHANGES: Tuple[Change, ...] = (
         "removal in Python 3.16` (seen on 3.14.7 and 3.15.0rc1)",
         "`legacy_coro.install()` silences the warning, as old code ran without it (the "
         "names still work until 3.16); `install()` itself uses none of them",
+        deprecation=True,
     ),
     Change(
         "iscoroutinefunction-deprecated", (3, 14),
@@ -178,6 +182,7 @@ CHANGES: Tuple[Change, ...] = (
         "`legacy_coro.install()` silences the warning, as old code ran without it; "
         "`inspect.iscoroutinefunction()` and `legacy_coro.iscoroutinefunction()` are true "
         "for `@coroutine` functions too",
+        deprecation=True,
     ),
 )
 
