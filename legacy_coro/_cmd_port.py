@@ -1,11 +1,11 @@
-"""``legacy-coro port``: the argument parser; the work is in ``legacy_coro._port``."""
+"""``legacy-coro port``: the argument parser; the work is in :mod:`legacy_coro.port`."""
 
 import argparse
 import importlib.util
 import shlex
 import sys
 
-from legacy_coro._port_reasons import describe_reasons
+from legacy_coro.port._reasons import describe_reasons
 
 HELP = "rewrite generator coroutines (@coroutine + yield from) into async def / await"
 
@@ -155,7 +155,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"legacy-coro port needs LibCST: {shlex.quote(sys.executable)} -m pip "
                          "install libcst\n")
         return 2
-    from legacy_coro._port import Options, port_paths
+    from legacy_coro.port._options import Options
+    from legacy_coro.port._paths import port_paths
 
     return port_paths(Options(args.paths, args.diff, args.check, args.jobs, args.json,
                               args.verify, args.timeout, args.python_a, args.python_b,
