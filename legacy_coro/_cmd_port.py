@@ -5,6 +5,7 @@ import importlib.util
 import shlex
 import sys
 
+from legacy_coro.port._options import DEFAULT_TARGET, NEWEST, TARGETS
 from legacy_coro.port._reasons import describe_reasons
 
 HELP = "rewrite generator coroutines (@coroutine + yield from) into async def / await"
@@ -57,11 +58,6 @@ parsed, --verify could not run the original, usage error, or LibCST missing;
 3 internal error (file left untouched); 130 / 143 interrupted (SIGINT / SIGTERM)."""
 
 
-#: The oldest Python the output may be asked to run on, pyupgrade style (--py38-plus...).
-TARGETS = [(3, minor) for minor in range(6, 16)]
-DEFAULT_TARGET = (3, 8)
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``port`` options."""
     parser.add_argument("paths", nargs="*", metavar="PATH",
@@ -70,7 +66,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for version in TARGETS:
         flag = "--py{}{}-plus".format(*version)
         label = "{}.{}".format(*version)
-        default = " (the default: every Python legacy_coro runs on)" \
+        default = (" (the default: every CPython still maintained, up to {}.{})"
+                   .format(*NEWEST)) \
             if version == DEFAULT_TARGET else ""
         extra = {
             (3, 10): "; also drops loop= outside coroutines (LC016).  --py39-plus, "

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Tuple
 
+from legacy_coro.port._options import DEFAULT_TARGET
 from legacy_coro.port._pipeline import RunOptions, port_files, port_source
 
 __all__ = ["NAMED", "codes", "d", "port", "port_run"]
@@ -26,14 +27,14 @@ def codes(sites: Iterable[Sequence[object]], notes: Iterable[Tuple[int, str]] = 
     return found + [f"helper:{name}" for _, name in notes]
 
 
-def port(src: str, target: Tuple[int, int] = (3, 8),
+def port(src: str, target: Tuple[int, int] = DEFAULT_TARGET,
          result_helper: bool = True) -> Tuple[str, List[str]]:
     """Port one module on its own; return the new text and the codes of the sites left."""
     result = port_source(d(src).encode(), "t.py", target=target, result_helper=result_helper)
     return result.source.decode(), codes(result.sites, result.notes)
 
 
-def port_run(tmp_path: Path, files: Dict[str, str], target: Tuple[int, int] = (3, 8),
+def port_run(tmp_path: Path, files: Dict[str, str], target: Tuple[int, int] = DEFAULT_TARGET,
              result_helper: bool = True) -> Dict[str, Tuple[str, List[str]]]:
     """Port several files in one run; per file (relative path) the new text and its codes."""
     paths = []

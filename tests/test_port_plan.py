@@ -27,6 +27,7 @@ from legacy_coro.port._pipeline import port_source  # noqa: E402
 from legacy_coro.port._plan import plan_file  # noqa: E402
 from legacy_coro.port import fixes  # noqa: E402
 from legacy_coro.port._context import Context  # noqa: E402
+from legacy_coro.port._options import DEFAULT_TARGET  # noqa: E402
 from legacy_coro.port._run import Run  # noqa: E402
 from legacy_coro.port._summary import analyse  # noqa: E402
 from legacy_coro.port._transform import Transformer, dispatch  # noqa: E402
@@ -62,7 +63,7 @@ def full_visit(text: str) -> Result:
         position = positions.get(node)
         return position.start.line if position is not None else None
 
-    transformer = EveryNode(Context((3, 8), plan, facts, analysis.scopes, analysis.counts,
+    transformer = EveryNode(Context(DEFAULT_TARGET, plan, facts, analysis.scopes, analysis.counts,
                                     line_of), dispatch(fixes.FIXES))
     code = transformer.transform(module).code
     sites = sorted({(line_of(n) or 0, c, detail) for n, c, detail in transformer.out.reports}

@@ -20,6 +20,7 @@ from typing import (
 )
 
 from legacy_coro._versions import TASK_ENTRY_POINTS
+from legacy_coro.port._options import DEFAULT_TARGET
 from legacy_coro.port._model import Binding, Key, Path, RawRef
 from legacy_coro.port._names import (
     VALUE, Fn, Resolver, Scope, absolute_module, local_value, raw_ref,
@@ -59,7 +60,7 @@ class Walk:
     """One file's walk: where it is (scope, function) and what it has found so far."""
 
     def __init__(self, table: "Table", keywords: FrozenSet[str], text: str, module: str = "",
-                 package: bool = False, ident: str = "", target: Tuple[int, int] = (3, 8)
+                 package: bool = False, ident: str = "", target: Tuple[int, int] = DEFAULT_TARGET
                  ) -> None:
         self.table = table  #: node type -> the handlers of the core and the fixes
         self.lines: List[str] = _LINES.findall(text)
@@ -435,7 +436,7 @@ def walker(fixes: Iterable[Fix]) -> Callable[..., Walk]:
     keywords = frozenset().union(*(fix.keywords for fix in fixes))
 
     def make(text: str, module: str = "", package: bool = False, ident: str = "",
-             target: Tuple[int, int] = (3, 8)) -> Walk:
+             target: Tuple[int, int] = DEFAULT_TARGET) -> Walk:
         return Walk(table, keywords, text, module, package, ident, target)
 
     return make

@@ -11,6 +11,7 @@ from typing import List, NamedTuple, Optional, Tuple
 
 import libcst as cst
 
+from legacy_coro.port._options import DEFAULT_TARGET
 from legacy_coro.port._analyse import syntax_error
 from legacy_coro.port._summary import Analysis, analyse
 from legacy_coro.port._fold import Reduced
@@ -58,12 +59,12 @@ class Scanned(NamedTuple):
     analysis: Optional[Analysis] = None  #: None: nothing in the file to port
     module: str = ""
     package: bool = False
-    target: Tuple[int, int] = (3, 8)  #: the oldest Python the output must run on
+    target: Tuple[int, int] = DEFAULT_TARGET  #: the oldest Python the output must run on
 
 
 def scan(source: bytes, path: str = "<unknown>", module: str = "",
          package: bool = False, force: bool = False,
-         target: Tuple[int, int] = (3, 8)) -> Scanned:
+         target: Tuple[int, int] = DEFAULT_TARGET) -> Scanned:
     """Read one file and analyse it with :mod:`ast`; raise :class:`PortError` if unreadable.
 
     A file that cannot need porting (no ``yield``, ``coroutine``, ``loop``...
@@ -94,7 +95,8 @@ class _Unfold(Exception):
     """Folding did not line up for this file: port it again with nothing folded."""
 
 
-def port_scanned(scanned: Scanned, facts: Facts, target: Tuple[int, int] = (3, 8)) -> Ported:
+def port_scanned(scanned: Scanned, facts: Facts,
+                 target: Tuple[int, int] = DEFAULT_TARGET) -> Ported:
     """Port a scanned file with what the analysis of the run found (the second pass)."""
     notes = facts.notes
     reports = tuple(Site(*r) for r in facts.reports)

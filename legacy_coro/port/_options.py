@@ -2,7 +2,16 @@
 
 from typing import NamedTuple, Optional, Sequence, Tuple
 
-__all__ = ["Options"]
+__all__ = ["DEFAULT_TARGET", "NEWEST", "Options", "TARGETS"]
+
+#: The oldest Python the output may be asked to run on, pyupgrade style (--py38-plus...).
+TARGETS: Tuple[Tuple[int, int], ...] = tuple((3, minor) for minor in range(6, 17))
+#: The default: the oldest CPython still maintained (3.10 until October 2026's end of
+#: its support is past; the port's output runs on every version from it to NEWEST).
+DEFAULT_TARGET: Tuple[int, int] = (3, 10)
+#: The newest Python the port knows (CPython's main branch): every target's output
+#: runs on every version from the target to this one.
+NEWEST: Tuple[int, int] = TARGETS[-1]
 
 
 class Options(NamedTuple):
@@ -19,7 +28,7 @@ class Options(NamedTuple):
     python_b: Optional[str] = None  #: --verify: run the port on this interpreter
     #: --verify: run the original under legacy-coro run (None: unless python_a is given)
     compat_a: Optional[bool] = None
-    target: Tuple[int, int] = (3, 8)  #: the oldest Python the output must run on
+    target: Tuple[int, int] = DEFAULT_TARGET  #: the oldest Python the output must run on
     #: a decorated function that may return an awaitable converts, its values returned
     #: through the helper the port adds (LC018); False: it stays on legacy_coro (LC001)
     result_helper: bool = True

@@ -20,6 +20,7 @@ from typing import (
     Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, TypeVar,
 )
 
+from legacy_coro.port._options import DEFAULT_TARGET
 from legacy_coro.port._file import Ported, Scanned, port_scanned, scan
 from legacy_coro.port._model import Facts, ModuleInfo
 from legacy_coro.port._render import PortError
@@ -79,7 +80,7 @@ def converge(infos: Dict[str, ModuleInfo], todo: Sequence[str],
     return results
 
 
-def port_source(source: bytes, path: str = "<unknown>", target: Tuple[int, int] = (3, 8),
+def port_source(source: bytes, path: str = "<unknown>", target: Tuple[int, int] = DEFAULT_TARGET,
                 result_helper: bool = True) -> Ported:
     """Port one file's bytes on its own; raise :class:`PortError` when it cannot be done safely."""
     module, package = module_name(path) if path not in ("<unknown>", "-", "<module>") else (
@@ -120,7 +121,7 @@ def _failure(path: str, exc: BaseException, lines: int) -> Outcome:
 
 
 def _scan_one(path: str, source: Optional[bytes] = None, force: bool = False,
-              target: Tuple[int, int] = (3, 8)) -> Tuple[str, Optional[ModuleInfo],
+              target: Tuple[int, int] = DEFAULT_TARGET) -> Tuple[str, Optional[ModuleInfo],
                                                         Optional[Outcome]]:
     """First pass: read and analyse *path*; return (path, its ModuleInfo or None, failure)."""
     if source is None:
@@ -155,7 +156,7 @@ def _port_one(path: str, facts: Facts, target: Tuple[int, int], want_diff: bool)
     )
 
 
-def _scan_batch(paths: List[str], force: bool = False, target: Tuple[int, int] = (3, 8)
+def _scan_batch(paths: List[str], force: bool = False, target: Tuple[int, int] = DEFAULT_TARGET
                 ) -> List[Tuple[str, Optional[ModuleInfo], Optional[Outcome]]]:
     return [_scan_one(path, force=force, target=target) for path in paths]
 
@@ -213,7 +214,7 @@ class RunOptions(NamedTuple):
     """What a run over files needs to know (see _paths.Options)."""
 
     jobs: int = 1
-    target: Tuple[int, int] = (3, 8)
+    target: Tuple[int, int] = DEFAULT_TARGET
     result_helper: bool = True
     diff: bool = False
 

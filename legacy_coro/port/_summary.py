@@ -11,6 +11,7 @@ import re
 from typing import Dict, FrozenSet, List, NamedTuple, Optional, Set, Tuple
 
 from legacy_coro.port import fixes
+from legacy_coro.port._options import DEFAULT_TARGET
 from legacy_coro.port._analyse import Walk, parse, walker
 from legacy_coro.port._fold import Reduced, fold_statements
 from legacy_coro.port._model import (
@@ -286,7 +287,7 @@ class Analysis(NamedTuple):
 
 
 def analyse(text: str, module: str = "", package: bool = False, fold: bool = True,
-            ident: str = "", target: Tuple[int, int] = (3, 8)) -> Optional[Analysis]:
+            ident: str = "", target: Tuple[int, int] = DEFAULT_TARGET) -> Optional[Analysis]:
     """Read *text* with :mod:`ast`: what to fold (with *fold*) and what its names are.
 
     *module* is the file's dotted module name and *package* whether it is a
