@@ -32,11 +32,14 @@ from X` into `await X` where X is awaitable after the port, a bare `yield` into
 `asyncio.wait(fs)` into `asyncio.wait({{asyncio.ensure_future(f) for f in
 set(fs)}})` (what wait() did with fs before 3.11); `loop=NAME` arguments of the
 functions that lost them in 3.10; `asyncio.async(...)` into
-`asyncio.ensure_future(...)`.  Names are resolved through imports and scopes,
-across the files of one run.  A decorated function that never yields and may
-return an awaitable (3.10 awaited it) converts too, returning such a value
-through a small helper class the port adds to its module, which awaits it as
-3.10 did (LC018; --no-result-helper keeps it on legacy_coro instead, LC001).
+`asyncio.ensure_future(...)`, and every other `async`/`await` used as a name
+(legal before 3.7: `self.async`, `f(async=True)`, a module `async.py`) into
+`async_`/`await_` across the run, renaming such modules and packages too
+(LC019).  Names are resolved through imports and scopes, across the files of
+one run.  A decorated function that never yields and may return an awaitable
+(3.10 awaited it) converts too, returning such a value through a small helper
+class the port adds to its module, which awaits it as 3.10 did (LC018;
+--no-result-helper keeps it on legacy_coro instead, LC001).
 A branch of `if sys.version_info ...` that never runs on the target
 (--pyXY-plus) is left exactly as it is.  Sites whose meaning could change are
 left alone and reported as `FILE:LINE: CODE message`:

@@ -15,8 +15,9 @@ import sys
 from typing import IO, Dict, Iterator, Optional, Sequence
 
 from legacy_coro.port._options import Options
-from legacy_coro.port._pipeline import Outcome, RunOptions, port_files
+from legacy_coro.port._pipeline import RunOptions, port_files
 from legacy_coro.port._report import EXIT_USAGE, plural, report
+from legacy_coro.port._write import write as write_run
 
 __all__ = ["Options", "iter_python_files", "port_paths"]
 
@@ -85,22 +86,20 @@ def port_paths(options: Options, out: Optional[IO[str]] = None,
                       f"{plural(stopped, 'file')} not verified and not written; the scripts "
                       "still running were killed, with what they started\n")
             return 128 + children.signum
-    for index, outcome in enumerate(outcomes):
-        if not outcome.changed or outcome.path == "-" or outcome.new is None:
-            continue
-        if outcome.path in failed_verify:
-            continue
-        if options.verify:
-            if options.diff or options.check:
-                continue
-        elif not write:
-            continue
-        try:
-            with open(outcome.path, "wb") as stream:
-                stream.write(outcome.new)
-        except OSError as exc:
-            outcomes[index] = Outcome(outcome.path, error=("io", f"cannot write: {exc.strerror}"),
-                                      lines=outcome.lines)
-    return report(options, outcomes, stdin_new, failed_verify, out, err)
+    if options.verify:
+        write = not (options.diff or options.check)
+    if not write:
+        return report(options, outcomes, stdin_new, failed_verify, out, err)
+    wanted = [index for index, outcome in enumerate(outcomes)
+              if outcome.changed and outcome.path != "-" and outcome.new is not None
+              and outcome.path not in failed_verify]
+    not_ported = [o.path for o in outcomes if o.error is not None] + list(failed_verify)
+    blocked = None
+    if not_ported:
+        blocked = (f"{plural(len(not_ported), 'file')} of it not ported or not verified ("
+                   f"{', '.join(not_ported[:3])}{', ...' if len(not_ported) > 3 else ''}): "
+                   "fix them, or port without them")
+    unwritten = write_run(outcomes, wanted, blocked)
+    return report(options, outcomes, stdin_new, failed_verify, out, err, unwritten)
 
 

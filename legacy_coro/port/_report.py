@@ -17,8 +17,12 @@ def plural(count: int, word: str) -> str:
 
 
 def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes],
-            failed_verify: Dict[str, str], out: IO[str], err: IO[str]) -> int:
-    """Print the report; ``failed_verify`` maps the files --verify did not approve to why."""
+            failed_verify: Dict[str, str], out: IO[str], err: IO[str],
+            unwritten: Optional[str] = None) -> int:
+    """Print the report; ``failed_verify`` maps the files --verify did not approve to why.
+
+    *unwritten* says why a run that renames modules wrote nothing.
+    """
     sites: List[Tuple[str, int, str, str]] = []
     for outcome in outcomes:
         sites.extend((outcome.path, line, code, detail) for line, code, detail in outcome.sites)
@@ -31,7 +35,7 @@ def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes]
         status = EXIT_CHANGED
     if any(o.error[0] != "internal" for o in failures if o.error):
         status = EXIT_USAGE
-    if "original" in failed_verify.values():
+    if "original" in failed_verify.values() or unwritten:
         status = max(status, EXIT_USAGE)
     if any(o.error[0] == "internal" for o in failures if o.error):
         status = EXIT_INTERNAL
@@ -46,7 +50,8 @@ def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes]
             buffer.flush()
         else:
             out.write(stdin_new.decode("utf-8", "surrogateescape"))
-    verb = "would be changed" if (options.diff or options.check) else "changed"
+    dry = options.diff or options.check or unwritten is not None
+    verb = "would be changed" if dry else "changed"
     summary = (f"{plural(len(changed), 'file')} {verb}, "
                f"{plural(sum(o.converted for o in outcomes), 'function')} converted, "
                f"{plural(len(sites), 'site')} left with reasons")
@@ -63,17 +68,23 @@ def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes]
                     "does not run (not written)")
     if kinds.count("interrupted"):
         summary += f", {plural(kinds.count('interrupted'), 'file')} not verified: interrupted"
+    if unwritten:
+        summary += f"; {unwritten}"
     if options.json:
         out.write(json.dumps(_json(outcomes, sites, summary, status), indent=2) + "\n")
         return status
     for outcome in outcomes:
         if outcome.error is not None:
             err.write(f"{outcome.path}: {outcome.error[1]}\n")
-        elif outcome.changed and not (options.diff or options.check):
+        elif outcome.changed and not dry:
             if outcome.path != "-" and outcome.path not in failed_verify:
-                err.write(f"Rewriting {outcome.path}\n")
+                err.write(f"Rewriting {outcome.path}\n" if outcome.moved is None else
+                          f"Renaming {outcome.path} to {outcome.moved}"
+                          f"{' and rewriting it' if outcome.new is not None else ''}\n")
         elif outcome.changed and options.check:
-            err.write(f"would rewrite {outcome.path}\n")
+            err.write(f"would rewrite {outcome.path}\n" if outcome.moved is None else
+                      f"would rename {outcome.path} to {outcome.moved}"
+                      f"{' and rewrite it' if outcome.new is not None else ''}\n")
     lines = [(path, line, f"{code} {REASONS[code]}" + (f" [{detail}]" if detail else ""))
              for path, line, code, detail in sites]
     lines += [(o.path, line, f"note: converted the undecorated generator {name} too: every "
@@ -94,7 +105,9 @@ def _json(outcomes: Sequence[Outcome], sites: Sequence[Tuple[str, int, str, str]
              "severity": "error" if code in ERROR_CODES else "warning"})
     return {
         "files": [
-            {"path": o.path, "changed": o.changed, "converted": o.converted,
+            {"path": o.path, "changed": o.changed,
+             **({"moved_to": o.moved} if o.moved is not None else {}),
+             "converted": o.converted,
              "error": o.error[1] if o.error else None, "sites": by_path.get(o.path, []),
              "helpers_converted": [{"line": line, "name": name} for line, name in o.notes]}
             for o in outcomes
