@@ -13,10 +13,11 @@ running frame's code flags:
   3.6's tokenizer read as a name is replaced by a placeholder name of the same
   length, the text is parsed, and the placeholder is renamed back in the tree.
   Every position in the tree is the source's own, so tracebacks, ``__name__``,
-  reprs and ``sys.modules`` show the real names.  3.6's rule, followed here
-  (``Parser/tokenizer.c``): inside an ``async def`` (its header and its
-  indented block) both are keywords; outside, ``async`` is a keyword only
-  right before ``def``, and everything else is a name.
+  reprs and ``sys.modules`` show the real names.  Which tokens those are is
+  3.6's rule (``Parser/tokenizer.c``), kept in :mod:`legacy_coro._oldnames`
+  for the layer and the port alike: inside an ``async def`` (its header and
+  its indented block) both are keywords; outside, ``async`` is a keyword only
+  right before ``def``; in f-string fields they are names.
 - ``yield from <coroutine>`` in an undecorated generator: CPython refuses it
   (``cannot 'yield from' a coroutine object in a non-coroutine generator``)
   unless the *frame's code* carries CO_ITERABLE_COROUTINE, and flagging the
@@ -41,11 +42,11 @@ that uses this module.
 import ast
 import io
 import re
-import token
 import tokenize
 import types
 from typing import Any, Dict, List, Optional, Tuple, Union
 
+from legacy_coro._oldnames import old_names
 from legacy_coro._versions import YIELD_FROM_DECORATORS, canonical_asyncio
 
 __all__ = ["hide_names", "parse_source", "transform_tree", "wanted", "yield_from_target"]
@@ -117,45 +118,6 @@ def _placeholders(text: str, count: int) -> List[str]:
     raise ValueError("no free placeholder name")  # pragma: no cover - 500 names in one file
 
 
-_SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT})
-
-
-def _old_names(tokens: List[tokenize.TokenInfo]) -> List[tokenize.TokenInfo]:
-    """Return the ``async``/``await`` tokens that 3.6's tokenizer read as names."""
-    names = []
-    depth = 0  # indentation
-    block: Optional[int] = None  # the depth of the async def we are in
-    header = False  # on the async def's own logical line
-    line_start = True
-    significant = [tok for tok in tokens if tok.type not in _SKIPPED]
-    for index, tok in enumerate(significant):
-        kind = tok.type
-        if kind == token.INDENT:
-            depth += 1
-            continue
-        if kind == token.DEDENT:
-            depth -= 1
-            continue
-        if kind == token.NEWLINE:
-            line_start, header = True, False
-            continue
-        if line_start:
-            line_start = False
-            if block is not None and depth <= block and not header:
-                block = None
-        if kind != token.NAME or tok.string not in ("async", "await"):
-            continue
-        if block is not None:
-            continue  # a keyword inside an async def
-        following = significant[index + 1] if index + 1 < len(significant) else None
-        if (tok.string == "async" and following is not None
-                and following.type == token.NAME and following.string == "def"):
-            block, header = depth, True
-            continue
-        names.append(tok)
-    return names
-
-
 def hide_names(text: str) -> Tuple[str, Dict[str, str]]:
     """Replace each ``async``/``await`` that 3.6 read as a name by a same-length placeholder.
 
@@ -164,20 +126,15 @@ def hide_names(text: str) -> Tuple[str, Dict[str, str]]:
     """
     if ("async" not in text and "await" not in text) or not _WANTED_NAMES_TEXT.search(text):
         return text, {}
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        return text, {}  # the parser reports the error
-    found = _old_names(tokens)
+    found = old_names(text)  # [] when tokenize cannot read it: the parser reports the error
     if not found:
         return text, {}
-    kinds = sorted({tok.string for tok in found})
+    kinds = sorted({name.word for name in found})
     placeholders = dict(zip(kinds, _placeholders(text, len(kinds))))
     lines = text.splitlines(keepends=True)
-    for tok in found:
-        row, col = tok.start
-        line = lines[row - 1]
-        lines[row - 1] = line[:col] + placeholders[tok.string] + line[col + 5:]
+    for name in found:
+        line = lines[name.row - 1]
+        lines[name.row - 1] = line[:name.col] + placeholders[name.word] + line[name.col + 5:]
     return "".join(lines), {hidden: name for name, hidden in placeholders.items()}
 
 
