@@ -235,7 +235,7 @@ FIX = Fix("async_names", prepare=rename_names, complete=follow_moved_modules)
 
 
 def _report(walk: "Walk", line: int, what: str, old: str, new: str, of: str = "") -> None:
-    of = f" of `{of}`" if of else ""
+    of = f" of `{of}`" if of else ""  # "keyword parameter `async` of `f`", "name ... of `pkg`"
     walk.reports.append((line, "LC019", f"{what} `{old}`{of} is now `{new}`"))
 
 
@@ -310,10 +310,14 @@ def _import(walk: "Walk", node: Union[ast.Import, ast.ImportFrom]) -> None:
             old = ".".join(renames.old(part) or part for part in parts)
             dots = module[:len(module) - len(module.lstrip("."))]
             _report(walk, node.lineno, "module", dots + old, module)
-    if not _visible(walk):
-        return
     for alias in node.names:
-        bound = alias.asname or (alias.name if isinstance(node, ast.ImportFrom) else "")
-        was = renames.old(bound)
-        if was is not None:
-            _report(walk, node.lineno, "module-level name", was, bound)
+        if isinstance(node, ast.ImportFrom):  # a module's name, or a submodule
+            was = renames.old(alias.name)
+            if was is not None:
+                _report(walk, node.lineno, "name", was, alias.name,
+                        "." * (node.level or 0) + (node.module or ""))
+                if not alias.asname:
+                    continue
+        was = renames.old(alias.asname or "")
+        if was is not None and _visible(walk):
+            _report(walk, node.lineno, "module-level name", was, alias.asname or "")
