@@ -7,7 +7,7 @@ files of a run.
 """
 
 import sys
-from typing import List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import libcst as cst
 
@@ -60,11 +60,13 @@ class Scanned(NamedTuple):
     module: str = ""
     package: bool = False
     target: Tuple[int, int] = DEFAULT_TARGET  #: the oldest Python the output must run on
+    aliases: Optional[Dict[str, str]] = None  #: see _run.RunNames.aliases
 
 
 def scan(source: bytes, path: str = "<unknown>", module: str = "",
          package: bool = False, force: bool = False,
-         target: Tuple[int, int] = DEFAULT_TARGET) -> Scanned:
+         target: Tuple[int, int] = DEFAULT_TARGET,
+         aliases: Optional[Dict[str, str]] = None) -> Scanned:
     """Read one file and analyse it with :mod:`ast`; raise :class:`PortError` if unreadable.
 
     A file that cannot need porting (no ``yield``, ``coroutine``, ``loop``...
@@ -78,13 +80,14 @@ def scan(source: bytes, path: str = "<unknown>", module: str = "",
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         raise PortError("parse", f"cannot decode: {exc}") from None
     prepared = prepare(text)
-    analysis = analyse(prepared, module, package, ident=path, target=target)
+    analysis = analyse(prepared, module, package, ident=path, target=target, aliases=aliases)
     if analysis is None:
         if not NEEDS_IMPORT.search(prepared):
             return Scanned(path, source, text, encoding, prepared, None, module, package, target)
         version = "{}.{}".format(*sys.version_info[:2])
         raise PortError("parse", f"cannot parse on Python {version}: {syntax_error(prepared)}")
-    return Scanned(path, source, text, encoding, prepared, analysis, module, package, target)
+    return Scanned(path, source, text, encoding, prepared, analysis, module, package, target,
+                   aliases)
 
 
 #: the transform's handlers: the engine's and every fix's
@@ -107,7 +110,7 @@ def port_scanned(scanned: Scanned, facts: Facts,
         ported = _port(scanned, analysis, facts, target)
     except _Unfold:
         unfolded = analyse(scanned.prepared, scanned.module, scanned.package, fold=False,
-                           ident=scanned.path, target=scanned.target)
+                           ident=scanned.path, target=scanned.target, aliases=scanned.aliases)
         assert unfolded is not None
         ported = _port(scanned, unfolded, facts, target)
     sites = tuple(sorted(set(ported.sites + reports)))
