@@ -64,7 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         parser.add_argument(flag, dest="color", choices=("auto", "always", "never"),
                             default="auto", metavar="WHEN", help=shown_help)
     parser.add_argument("-j", "--jobs", type=int, default=min(8, os.cpu_count() or 1),
-                        metavar="N", help="pairs at once, 0: one per CPU (default: %(default)s)")
+                        metavar="N", help="pairs at once, 0: one per CPU (default: the CPUs, at "
+                                          "most 8)")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
                         help="kill a script after this long (default: %(default)g)")
 
