@@ -31,6 +31,7 @@ import re
 import shutil
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 
@@ -48,11 +49,13 @@ VERSION = sys.version_info[:2]
 if not (DOCS / "index.md").exists():  # an installed-package run, without the checkout
     pytest.skip("docs/ is not next to the tests", allow_module_level=True)
 
-try:
-    import libcst  # noqa: F401
-    HAVE_LIBCST = True
-except ImportError:  # PyPy: the port extra is not installed
-    HAVE_LIBCST = False
+with warnings.catch_warnings():  # as pytest.importorskip does (3.8: a deprecated name)
+    warnings.simplefilter("ignore")
+    try:
+        import libcst  # noqa: F401
+        HAVE_LIBCST = True
+    except ImportError:  # PyPy: the port extra is not installed
+        HAVE_LIBCST = False
 
 
 def markdown_files() -> List[Path]:
