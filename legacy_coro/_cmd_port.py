@@ -1,4 +1,4 @@
-"""``legacy-coro port``: the argument parser; the work is in ``legacy_coro._port``."""
+"""``legacy-coro port``: the argument parser; the work is in :mod:`legacy_coro.port`."""
 
 import argparse
 import importlib.util
@@ -7,12 +7,9 @@ import shlex
 import sys
 from typing import List
 
+from legacy_coro.port._options import DEFAULT_TARGET, NEWEST, TARGETS
+
 HELP = "rewrite generator coroutines (@coroutine + yield from) into async def / await"
-
-#: The oldest Python the output may be asked to run on, pyupgrade style (--py38-plus...).
-TARGETS = [(3, minor) for minor in range(6, 17)]
-DEFAULT_TARGET = (3, 8)
-
 
 def _flag(version: "tuple[int, int]") -> str:
     return "--py{}{}-plus".format(*version)
@@ -27,8 +24,7 @@ message (--list-reasons). Needs LibCST."""
 EPILOG = """\
 exit status: 0 nothing to change; 1 a file changed (or would), an error site or
 a --verify difference; 2 bad input or usage; 3 internal error; 130 / 143
-interrupted. Every fix and reason code, with examples: the documentation
-(docs/reference/ in the source)."""
+interrupted. Every fix and reason code, with examples: the documentation."""
 
 
 def USAGE() -> str:
@@ -46,8 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     targets = parser.add_argument_group(
         "target",
         f"{_flag(TARGETS[0])} ... {_flag(TARGETS[-1])}: the oldest Python the output must run "
-        f"on (default: {_flag(DEFAULT_TARGET)}); below --py310-plus loop= stays where it "
-        "binds at once (LC016), below --py38-plus @asyncio.coroutine stays.")
+        f"on, up to {NEWEST[0]}.{NEWEST[1]} (default: {_flag(DEFAULT_TARGET)}, the oldest "
+        "CPython still maintained); lower targets keep loop= where it binds at once (LC016), "
+        "below 3.8 @asyncio.coroutine.")
     group = targets.add_mutually_exclusive_group()
     for version in TARGETS:
         group.add_argument(_flag(version), dest="target", action="store_const", const=version,
@@ -86,7 +83,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _missing(paths: List[str]) -> str:
     """Return what is wrong with the paths before any file is read ("" when nothing is)."""
-    from legacy_coro._port import iter_python_files
+    from legacy_coro.port._paths import iter_python_files  # imports LibCST
 
     for path in paths:
         if path != "-" and not os.path.exists(path):
@@ -100,7 +97,7 @@ def _missing(paths: List[str]) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Port the files named on the command line."""
-    from legacy_coro._port_reasons import describe_reasons
+    from legacy_coro.port._reasons import describe_reasons
 
     if args.list_reasons:
         sys.stdout.write(describe_reasons(indent=""))
@@ -125,19 +122,20 @@ def run(args: argparse.Namespace) -> int:
                  if value is not None]
         if given:
             problem = f"{given[0]} only applies with --verify"
-    if not problem:
-        problem = _missing(args.paths)
     if problem:
         sys.stderr.write(f"legacy-coro port: error: {problem}\n")
         return 2
-    # find_spec, not an import: with --jobs the workers import LibCST, and the
-    # main process need not spend a quarter second doing it first.
     if importlib.util.find_spec("libcst") is None:
         # legacy_coro is not on the public index: name the package that is
         sys.stderr.write(f"legacy-coro port needs LibCST: {shlex.quote(sys.executable)} -m pip "
                          "install libcst\n")
         return 2
-    from legacy_coro._port import Options, port_paths
+    problem = _missing(args.paths)
+    if problem:
+        sys.stderr.write(f"legacy-coro port: error: {problem}\n")
+        return 2
+    from legacy_coro.port._options import Options
+    from legacy_coro.port._paths import port_paths
 
     return port_paths(Options(args.paths, args.diff, args.check, args.jobs, args.json,
                               args.verify, 60.0 if args.timeout is None else args.timeout,

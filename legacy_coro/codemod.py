@@ -2,26 +2,23 @@
 
     python -m libcst.tool codemod -x legacy_coro.codemod.PortToAsync PATH...
 
-Imports LibCST, so ``import legacy_coro`` never imports this module.  It does
-the same rewrite as ``legacy-coro port`` on one module at a time and reports
-the sites it leaves as codemod warnings.  Differences from ``legacy-coro
-port``: LibCST's runner parses before the codemod runs, so a file using
-``asyncio.async`` (a SyntaxError since 3.7) fails there; and each module is
-ported on its own, so a ``yield from`` of a function in another module is
-taken to be awaitable, an undecorated generator there is not converted with
-its callers, and LC004 is found only within the module.
+Imports LibCST, so ``import legacy_coro`` never imports this module.  It ports
+each module through the same pipeline as ``legacy-coro port``
+(:func:`legacy_coro.port.port_source`) and reports the sites it leaves as
+codemod warnings.  Differences from ``legacy-coro port``: LibCST's runner
+parses before the codemod runs, so a file using ``asyncio.async`` (a
+SyntaxError since 3.7) fails there; and each module is ported on its own, so
+a ``yield from`` of a function in another module is taken to be awaitable, an
+undecorated generator there is not converted with its callers, and LC004 is
+found only within the module.
 """
 
-from typing import List, Tuple
-
 import libcst as cst
-from libcst.codemod import VisitorBasedCodemodCommand
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.codemod import SkipFile, VisitorBasedCodemodCommand
 
-from legacy_coro._port_names import Facts, Run
-from legacy_coro._port_plan import analyse
-from legacy_coro._port_reasons import REASONS
-from legacy_coro._port_transform import PortTransformer
+from legacy_coro.port._pipeline import port_source
+from legacy_coro.port._reasons import REASONS
+from legacy_coro.port._render import PortError
 
 __all__ = ["PortToAsync"]
 
@@ -36,25 +33,14 @@ class PortToAsync(VisitorBasedCodemodCommand):
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
         """Port one module; report what was left alone through ``self.warn``."""
-        analysis = analyse(tree.code, ident="<module>")
-        if analysis is None:  # the running Python cannot read it: leave it as it is
+        code = tree.code
+        try:
+            ported = port_source(code.encode(tree.encoding), "<module>")
+        except PortError as exc:
+            raise SkipFile(str(exc)) from None
+        for site in ported.sites:
+            suffix = f" [{site.detail}]" if site.detail else ""
+            self.warn(f"line {site.line}: {site.code} {REASONS[site.code]}{suffix}")
+        if not ported.changed:
             return tree
-        refused: List[Tuple[str, Tuple[str, ...]]] = []
-        while True:
-            run = Run({"<module>": analysis.info}, refused)
-            facts = run.facts("<module>") if analysis.info else Facts()
-            transformer = PortTransformer(set(analysis.scopes.inspected), None,
-                                          analysis.scopes, facts)
-            new_tree = tree.visit(transformer)
-            if not transformer.refused_helpers:
-                break
-            refused += [("<module>", path) for path in transformer.refused_helpers]
-        found = list(facts.reports)
-        if transformer.reports:
-            positions = MetadataWrapper(tree, unsafe_skip_copy=True).resolve(PositionProvider)
-            found += [(positions[node].start.line, code, detail)
-                      for node, code, detail in transformer.reports]
-        for line, code, detail in sorted(set(found)):
-            suffix = f" [{detail}]" if detail else ""
-            self.warn(f"line {line}: {code} {REASONS[code]}{suffix}")
-        return new_tree
+        return cst.parse_module(ported.source.decode(tree.encoding))

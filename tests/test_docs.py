@@ -38,7 +38,7 @@ from typing import Dict, Iterator, List, NamedTuple, Optional, Tuple
 import pytest
 
 from legacy_coro._main import main
-from legacy_coro._port_reasons import ERROR_CODES, REASONS
+from legacy_coro.port._reasons import ERROR_CODES, REASONS
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

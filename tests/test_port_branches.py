@@ -1,6 +1,6 @@
 """``if sys.version_info ...`` branches that never run on the port's target are left as they are.
 
-The evaluator (:mod:`legacy_coro._port_branches`) is checked against the test
+The evaluator (:mod:`legacy_coro.port.fixes.version_branches`) is checked against the test
 evaluated at every version in a wide range; the port's tables pair each
 construct left alone with the same construct ported (on a target where the
 branch runs, or where the test is not decided).
@@ -8,18 +8,13 @@ branch runs, or where the test is not decided).
 
 import ast
 import itertools
-import textwrap
 from typing import List, Optional, Tuple
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from legacy_coro._port_branches import _Version, branch_outcome
-
-
-def d(text: str) -> str:
-    return textwrap.dedent(text)
+from legacy_coro.port.fixes.version_branches import _Version, branch_outcome
 
 
 def _is_version_info(node: ast.expr) -> bool:
@@ -115,17 +110,7 @@ class _Sys:
 
 pytest.importorskip("libcst")
 
-from legacy_coro._port_transform import port_source  # noqa: E402
-
-_NAMED = ("LC003", "LC004", "LC015", "LC016")
-
-
-def port(src: str, target: Tuple[int, int] = (3, 8)) -> Tuple[str, List[str]]:
-    result = port_source(d(src).encode(), "t.py", target=target)
-    codes = [f"{s.code}:{s.detail}" if s.code in _NAMED else s.code for s in result.sites]
-    codes += [f"helper:{name}" for _, name in result.notes]
-    return result.source.decode(), codes
-
+from port_helpers import d, port  # noqa: E402
 
 WEBSOCKETS = """\
     import asyncio

@@ -13,9 +13,9 @@ pytest.importorskip("libcst")
 
 import libcst as cst  # noqa: E402
 
-from legacy_coro import _port_transform  # noqa: E402
+from legacy_coro.port import _transform  # noqa: E402
 from legacy_coro._main import main  # noqa: E402
-from legacy_coro._port_reasons import REASONS  # noqa: E402
+from legacy_coro.port._reasons import REASONS  # noqa: E402
 
 LEGACY = """\
 import asyncio
@@ -224,14 +224,15 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_broken_output_is_never_written(legacy: Path, monkeypatch: pytest.MonkeyPatch,
                                         capsys: pytest.CaptureFixture[str]) -> None:
     """A transformer bug (here: `async` forgotten) leaves the file as it was, exit 3."""
-    original = _port_transform.PortTransformer.leave_FunctionDef
+    original = _transform.Transformer.on_leave
 
-    def forgetful(self: Any, original_node: cst.FunctionDef,
-                  updated_node: cst.FunctionDef) -> cst.FunctionDef:
-        result: cst.FunctionDef = original(self, original_node, updated_node)
-        return result.with_changes(asynchronous=None)
+    def forgetful(self: Any, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        result = original(self, original_node, updated_node)
+        if isinstance(result, cst.FunctionDef):
+            return result.with_changes(asynchronous=None)
+        return result
 
-    monkeypatch.setattr(_port_transform.PortTransformer, "leave_FunctionDef", forgetful)
+    monkeypatch.setattr(_transform.Transformer, "on_leave", forgetful)
     assert main(["port", str(legacy)]) == 3
     err = capsys.readouterr().err
     assert err.startswith(f"{legacy}: internal error: the ported code does not compile: ")
@@ -445,10 +446,14 @@ def test_a_crash_in_the_transformer_leaves_the_file(tmp_path: Path, legacy: Path
     other = tmp_path / "other.py"
     other.write_text("x = 1\n")
 
-    def crash(*args: Any) -> None:
-        raise ValueError("boom")
+    original = _transform.Transformer.on_leave
 
-    monkeypatch.setattr(_port_transform.PortTransformer, "leave_Yield", crash)
+    def crash(self: Any, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        if isinstance(original_node, cst.Yield):
+            raise ValueError("boom")
+        return original(self, original_node, updated_node)
+
+    monkeypatch.setattr(_transform.Transformer, "on_leave", crash)
     assert main(["port", str(legacy), str(other)]) == 3
     err = capsys.readouterr().err
     assert f"{legacy}: internal error: ValueError: boom\n" in err

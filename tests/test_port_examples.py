@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("libcst")
 
 from legacy_coro._main import main  # noqa: E402
-from legacy_coro._port_transform import port_source  # noqa: E402
+from legacy_coro.port._pipeline import port_source  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 LEGACY, NATIVE = ROOT / "examples_legacy", ROOT / "examples_native"

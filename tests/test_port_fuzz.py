@@ -27,7 +27,9 @@ from hypothesis import strategies as st
 
 pytest.importorskip("libcst")
 
-from legacy_coro._port_transform import PortError, port_source, rewrite_async_calls  # noqa: E402
+from legacy_coro.port._pipeline import port_source  # noqa: E402
+from legacy_coro.port._render import PortError  # noqa: E402
+from legacy_coro.port.fixes.async_call import rewrite_async_calls  # noqa: E402
 
 EXAMPLES = int(os.environ.get("LEGACY_CORO_FUZZ_EXAMPLES", "60"))
 _SETTINGS = settings(max_examples=EXAMPLES, deadline=None,

@@ -1,14 +1,15 @@
-"""The port's ast pass (``legacy_coro._port_plan``): LibCST sees less, the result is the same.
+"""Folding: LibCST sees less, the result is the same.
 
 Statements with nothing to port are folded into placeholder lines before
-LibCST parses the file.  Every test here ports a text twice, folded and with a
-full LibCST visit of the whole file, and requires the same bytes, the same
+LibCST parses the file (``legacy_coro.port._fold``).  Every test here ports a
+text twice, folded and with a full LibCST visit of the whole file (every node,
+every field, no statement skipped), and requires the same bytes, the same
 sites on the same lines and the same conversions.
 """
 
 import textwrap
 from pathlib import Path
-from typing import List, Tuple
+from typing import Any, List, Optional, Tuple
 
 import pytest
 from hypothesis import given, settings
@@ -18,42 +19,56 @@ cst = pytest.importorskip("libcst")
 
 from libcst.metadata import MetadataWrapper, PositionProvider  # noqa: E402
 
+from port_helpers import d  # noqa: E402
 from test_port_rewrites import REFUSALS, REWRITES  # noqa: E402  (the rewrite tables)
 
-from legacy_coro._port_names import Run  # noqa: E402
-from legacy_coro._port_plan import analyse, reduce_source  # noqa: E402
-from legacy_coro._port_transform import (  # noqa: E402
-    PortTransformer,
-    port_source,
-    rewrite_async_calls,
-)
+from legacy_coro.port._fold import Reduced  # noqa: E402
+from legacy_coro.port._pipeline import port_source  # noqa: E402
+from legacy_coro.port._plan import plan_file  # noqa: E402
+from legacy_coro.port import fixes  # noqa: E402
+from legacy_coro.port._context import Context  # noqa: E402
+from legacy_coro.port._options import DEFAULT_TARGET  # noqa: E402
+from legacy_coro.port._run import Run  # noqa: E402
+from legacy_coro.port._summary import analyse  # noqa: E402
+from legacy_coro.port._transform import Transformer, dispatch  # noqa: E402
+from legacy_coro.port.fixes.async_call import rewrite_async_calls  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 Result = Tuple[str, List[Tuple[int, str, str]], Tuple[str, ...]]
 
 
-class EveryNode(PortTransformer):
-    """The transform with LibCST's own dispatch: every node and field visited."""
+def reduce_source(text: str) -> Optional[Reduced]:
+    analysis = analyse(text)
+    return analysis.reduced if analysis is not None else None
 
-    on_visit = cst.CSTTransformer.on_visit
-    on_leave = cst.CSTTransformer.on_leave
-    on_visit_attribute = cst.CSTTransformer.on_visit_attribute
-    on_leave_attribute = cst.CSTTransformer.on_leave_attribute
+
+class EveryNode(Transformer):
+    """The transform entering every node: nothing left out below a name or a literal."""
+
+    def worth_entering(self, node: Any) -> bool:
+        return True
 
 
 def full_visit(text: str) -> Result:
     """Port *text* the plain LibCST way: parse all of it, visit every node."""
     prepared = rewrite_async_calls(text)
     module = cst.parse_module(prepared)
-    analysis = analyse(prepared, "t", ident="t.py")
+    analysis = analyse(prepared, "t", ident="t.py", fold=False)
     assert analysis is not None
     facts = Run({"t.py": analysis.info}).facts("t.py")
-    transformer = EveryNode(set(analysis.scopes.inspected), None, analysis.scopes, facts)
-    code = module.visit(transformer).code
+    plan = plan_file(analysis.definitions, facts)
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    sites = sorted({(positions[n].start.line, c, detail) for n, c, detail in transformer.reports}
-                   | set(facts.reports))
-    return code, sites, tuple(transformer.converted)
+
+    def line_of(node: Any) -> Optional[int]:
+        position = positions.get(node)
+        return position.start.line if position is not None else None
+
+    transformer = EveryNode(Context(DEFAULT_TARGET, plan, facts, analysis.scopes, analysis.counts,
+                                    line_of), dispatch(fixes.FIXES))
+    code = transformer.transform(module).code
+    sites = sorted({(line_of(n) or 0, c, detail) for n, c, detail in transformer.out.reports}
+                   | set(facts.reports) | set(plan.sites))
+    return code, sites, tuple(transformer.out.converted)
 
 
 def folded(text: str) -> Result:
@@ -64,10 +79,6 @@ def folded(text: str) -> Result:
 
 def assert_same(text: str) -> None:
     assert folded(text) == full_visit(text)
-
-
-def d(text: str) -> str:
-    return textwrap.dedent(text)
 
 
 HELPER = '''\
@@ -318,17 +329,17 @@ def test_folding_keeps_what_libcst_would_change() -> None:
 
 def test_a_round_trip_libcst_gets_wrong_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """Folded or not, text LibCST would change unasked is never written."""
-    from legacy_coro import _port_transform
+    from legacy_coro.port import _file, _render
 
     real = cst.parse_module
 
     def lossy(text: str) -> "cst.Module":
         return real(text.replace("    # keep me\n", ""))  # a parser that drops a comment
 
-    monkeypatch.setattr(_port_transform.cst, "parse_module", lossy)
+    monkeypatch.setattr(_file.cst, "parse_module", lossy)
     text = "import asyncio\n" + HELPER + "\n@asyncio.coroutine\ndef f():\n    # keep me\n" \
         "    yield from g()\n"
-    with pytest.raises(_port_transform.PortError, match="line 8 exactly .'# keep me' would "
+    with pytest.raises(_render.PortError, match="line 8 exactly .'# keep me' would "
                        "become 'yield from g..'."):
         port_source(text.encode())
 

@@ -267,7 +267,8 @@ loop.run_until_complete(main())
 
 
 @pytest.mark.parametrize(("flags", "runs_on"), [
-    pytest.param([], ((3, 8), (3, 10)), id="default-keeps-loop"),
+    pytest.param(["--py38-plus"], ((3, 8), (3, 10)), id="py38-plus-keeps-loop"),
+    pytest.param([], ((3, 10), (99, 0)), id="default-drops-it"),
     pytest.param(["--py310-plus"], ((3, 10), (99, 0)), id="py310-plus-drops-it"),
 ])
 def test_target_version_output_runs_where_promised(

@@ -11,40 +11,17 @@ where the port proves it and a row where it cannot.
 
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import pytest
 
 pytest.importorskip("libcst")
 
-from legacy_coro._port import Options, _port_all  # noqa: E402
-from legacy_coro._port_transform import RESULT_HELPER_CODE, port_source  # noqa: E402
+from port_helpers import d, port, port_run  # noqa: E402
 
-
-def d(text: str) -> str:
-    return textwrap.dedent(text)
-
-
-def port(src: str, target: Tuple[int, int] = (3, 8),
-         result_helper: bool = True) -> Tuple[str, List[str]]:
-    result = port_source(d(src).encode(), "t.py", target=target, result_helper=result_helper)
-    return result.source.decode(), [s.code for s in result.sites]
-
-
-def port_run(tmp_path: Path, files: Dict[str, str]) -> Dict[str, Tuple[str, List[str]]]:
-    paths = []
-    for name, text in files.items():
-        path = tmp_path / name
-        path.write_text(d(text))
-        paths.append(str(path))
-    result = {}
-    for outcome in _port_all(sorted(paths), Options(paths, check=True), None):
-        assert outcome.error is None, outcome.error
-        text = outcome.new.decode() if outcome.new else Path(outcome.path).read_text()
-        result[Path(outcome.path).name] = (text, [code for _, code, _ in outcome.sites])
-    return result
+from legacy_coro.port._pipeline import port_source  # noqa: E402
+from legacy_coro.port.fixes.result_helper import RESULT_HELPER_CODE  # noqa: E402
 
 
 PLUGIN = """\
@@ -718,11 +695,11 @@ def test_no_site_in_the_helper_itself_one_in_an_await_of_the_user() -> None:
             return loop.create_future()
         """
     result, codes = port(src)
-    assert codes == ["LC003"]  # Aw.__await__: self.coro may be a coroutine the run converts
+    assert codes == ["LC003:"]  # Aw.__await__: self.coro may be a coroutine the run converts
     assert "\nclass _LegacyCoroResult:\n" not in result  # f yields: no helper
     helped, helped_codes = port(src.replace("yield from asyncio.sleep(0)\n", ""))
-    assert sorted(helped_codes) == ["LC003", "LC018"]
-    assert port(helped) == (helped, ["LC003"])  # nothing reported inside the helper
+    assert sorted(helped_codes) == ["LC003:", "LC018"]
+    assert port(helped) == (helped, ["LC003:"])  # nothing reported inside the helper
 
 
 def test_helper_goes_after_the_imports_before_its_first_use() -> None:

@@ -3,9 +3,8 @@
 import asyncio
 import inspect
 import sys
-import textwrap
 import warnings
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import pytest
 from hypothesis import given, settings
@@ -13,23 +12,11 @@ from hypothesis import strategies as st
 
 pytest.importorskip("libcst")
 
-from legacy_coro._port_transform import port_source, rewrite_async_calls  # noqa: E402
+from port_helpers import d, port  # noqa: E402
+
+from legacy_coro.port._pipeline import port_source  # noqa: E402
+from legacy_coro.port.fixes.async_call import rewrite_async_calls  # noqa: E402
 from legacy_coro._versions import LOOP_ARGUMENT_REMOVED  # noqa: E402
-
-
-def port(src: str) -> Tuple[str, List[str]]:
-    """Port *src*; return the new text and the reason codes of the sites left."""
-    result = port_source(textwrap.dedent(src).encode(), "t.py")
-    codes = [f"{site.code}:{site.detail}" if site.code in _NAMED else site.code
-             for site in result.sites]
-    return result.source.decode(), codes
-
-
-_NAMED = ("LC003", "LC004", "LC015")  # codes whose detail (the callee) the tables check
-
-
-def d(text: str) -> str:
-    return textwrap.dedent(text)
 
 
 REWRITES = [

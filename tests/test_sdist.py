@@ -133,8 +133,8 @@ def test_wheel_built_from_the_sdist_holds_the_package_only(unpacked, tmp_path):
     dist_info = {t for t in tops if t.endswith(".dist-info")}
     assert tops - dist_info == {"legacy_coro"}, tops
     package = {name for name in names if name.startswith("legacy_coro/")}
-    sources = {f"legacy_coro/{p.name}" for p in (ROOT / "legacy_coro").iterdir()
-               if p.suffix in (".py", ".typed")}
+    sources = {p.relative_to(ROOT).as_posix() for p in (ROOT / "legacy_coro").rglob("*")
+               if p.suffix in (".py", ".typed") and "__pycache__" not in p.parts}
     assert package == sources
     assert any(name.endswith("/licenses/LICENSE") or name.endswith("/LICENSE")
                for name in names if name.split("/")[0] in dist_info), names

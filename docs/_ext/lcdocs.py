@@ -4,7 +4,7 @@ What can be generated is generated, so that it cannot drift from the code:
 
 - ``_generated/cli-*.md``: each command's usage, description, options and
   exit status, from the argparse parsers of ``legacy_coro._main``;
-- ``_generated/reasons.md``: every reason code of ``legacy_coro._port_reasons.REASONS``
+- ``_generated/reasons.md``: every reason code of ``legacy_coro.port._reasons.REASONS``
   with its before/after example from ``reference/lc-examples.yaml`` (a code
   without an example stops the build);
 - ``_generated/versions.md``: the version table, ``legacy_coro._versions.render_table()``;
@@ -147,7 +147,7 @@ def load_examples(path: Path = EXAMPLES) -> Dict[str, Dict[str, Any]]:
 
 def reasons_page() -> str:
     """Return every reason code with its example; raise if a code has none."""
-    from legacy_coro._port_reasons import ERROR_CODES, REASONS
+    from legacy_coro.port._reasons import ERROR_CODES, REASONS
 
     examples = load_examples()
     missing = [code for code in REASONS if code not in examples]

@@ -1,8 +1,8 @@
-"""Which function a ``yield from`` hands control to, across the files of one port run.
+"""The analysis of the run: which function a ``yield from`` hands control to, across files.
 
 ``yield from X`` may only become ``await X`` where ``X`` is awaitable after the
-port.  This module takes what the ast pass (:mod:`legacy_coro._port_plan`)
-found in every file of the run, resolves each callee through imports, scopes,
+port.  This module takes what the analysis of each file (:mod:`._analyse`,
+:mod:`._summary`) found in every file of the run, resolves each callee through imports, scopes,
 classes and their bases, and decides:
 
 * which undecorated generator functions become ``async def`` too (every use of
@@ -16,44 +16,26 @@ classes and their bases, and decides:
 
 What it cannot see is taken to be awaitable: a method of an object whose class
 is not resolved (``self.reader.read()``), a parameter, an attribute, a call into
-another package.  The README's port section says where that line is and why.
+another package.  The porting guide of the documentation says where that line is and why.
 Plain Python: LibCST is not imported here.
 """
 
 import os
 import re
-from typing import Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Set, Tuple
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
-from legacy_coro._port_plan import (
-    RESULT_HELPER, ClassInfo, FunctionInfo, Key, ModuleInfo, Path, Ref,
+from legacy_coro.port._model import (
+    RESULT_HELPER, ClassInfo, Facts, FunctionInfo, Key, ModuleInfo, Path, Ref,
 )
 
-__all__ = ["Facts", "Run", "module_name"]
+__all__ = ["Run", "RunNames", "module_name"]
 
-Target = Tuple[object, ...]
+Target = Tuple[Any, ...]  #: what a reference may be (see Run.targets)
 FnId = Tuple[str, Path]  #: (module ident, function path)
 _UNKNOWN: Target = ("unknown",)
 _DEPTH = 8
 #: the class ``legacy-coro port`` adds where a converted function may return an awaitable
 _OWN_HELPER = re.compile(re.escape(RESULT_HELPER) + r"\d*")
-
-
-class Facts(NamedTuple):
-    """What the run-wide analysis tells the transform about one module."""
-
-    helpers: FrozenSet[Path] = frozenset()  #: undecorated generators that become async def
-    #: (function path, key of a yield from's operand) -> (code, detail): keep the function
-    blocks: Dict[Tuple[Path, Key], Tuple[str, str]] = {}
-    reports: Tuple[Tuple[int, str, str], ...] = ()  #: LC003 / LC004: (line, code, detail)
-    notes: Tuple[Tuple[int, str], ...] = ()  #: (line, helper converted), for the report
-    #: the module imports asyncio or legacy_coro, or a run-local module that converts
-    #: something: only there can the transform have something to do
-    rewrites: bool = True
-    #: decorated function that never yields -> the lines of its ``return VALUE``s whose
-    #: value may be awaitable (3.10's decorator awaited it; see Run.unproven)
-    results: Dict[Path, FrozenSet[int]] = {}
-    #: such values go through the port's helper (else the function stays: LC001)
-    result_helper: bool = True
 
 
 def module_name(path: str) -> Tuple[str, bool]:
@@ -74,17 +56,11 @@ def module_name(path: str) -> Tuple[str, bool]:
     return ".".join(p for p in parts if p), package
 
 
-class Run:
-    """The functions and classes of every module of one run, and what they become."""
+class RunNames:
+    """The functions and classes of every module of one run, and what a reference is."""
 
-    def __init__(self, infos: Dict[str, ModuleInfo],
-                 refused: Iterable[FnId] = (), result_helper: bool = True) -> None:
-        self.infos = infos  #: module ident -> what the ast pass found
-        self.refused: Set[FnId] = set(refused)  #: functions the transform would not convert
-        #: a decorated function whose returned value may be awaitable converts (its
-        #: values passed through the port's helper); else it stays on legacy_coro (LC001)
-        self.result_helper = result_helper
-        self._plain: Dict[Ref, bool] = {}
+    def __init__(self, infos: Dict[str, ModuleInfo]) -> None:
+        self.infos = infos  #: module ident -> what the analysis of the file found
         self.by_name: Dict[str, List[str]] = {}
         for ident, info in infos.items():
             if info.module:
@@ -104,18 +80,7 @@ class Run:
                     for target in self.targets(base):
                         if target[0] == "cls":
                             self.subclasses.setdefault(
-                                (target[1], target[2]), set()).add(key)  # type: ignore
-        self.other_attrs: Set[str] = set()
-        self.others: Set[Target] = set()
-        self.task_used: Set[Target] = set()
-        for info in infos.values():
-            self.other_attrs |= info.other_attrs
-            for ref in info.others:
-                self.others.update(self.targets(ref))
-            for ref in info.tasks:
-                self.task_used.update(self.targets(ref))
-        self.helpers = self._helpers()
-        self.sinks = self._sinks()
+                                (target[1], target[2]), set()).add(key)
 
     # -- resolving references -------------------------------------------------
 
@@ -153,7 +118,7 @@ class Run:
                 for base in info.bases:
                     for target in self.targets(base, depth + 1):
                         if target[0] == "cls":
-                            found += self._method(target[1], target[2], name,  # type: ignore
+                            found += self._method(target[1], target[2], name,
                                                   depth + 1)
                         else:
                             found.append(_UNKNOWN)
@@ -216,7 +181,7 @@ class Run:
                 inherited: List[Target] = []
                 for target in self.targets(base, depth + 1):
                     if target[0] == "cls":
-                        inherited += self._method(target[1], target[2], name,  # type: ignore
+                        inherited += self._method(target[1], target[2], name,
                                                   depth + 1)
                     elif target != ("builtin", "object"):
                         inherited.append(_UNKNOWN)
@@ -235,6 +200,31 @@ class Run:
                     todo.append(sub)
         return seen
 
+
+class Run(RunNames):
+    """What the functions of a run become: which convert, which ``yield from`` is refused."""
+
+    def __init__(self, infos: Dict[str, ModuleInfo],
+                 refused: Iterable[FnId] = (), result_helper: bool = True) -> None:
+        super().__init__(infos)
+        self.refused: Set[FnId] = set(refused)  #: functions a file's plan would not convert
+        #: a decorated function whose returned value may be awaitable converts (its
+        #: values passed through the port's helper); else it stays on legacy_coro (LC001)
+        self.result_helper = result_helper
+        self._plain: Dict[Ref, bool] = {}
+        self._by_name: Optional[Dict[str, List[FnId]]] = None  #: see _generators_named
+        self.other_attrs: Set[str] = set()
+        self.others: Set[Target] = set()
+        self.task_used: Set[Target] = set()
+        for info in infos.values():
+            self.other_attrs |= info.other_attrs
+            for ref in info.others:
+                self.others.update(self.targets(ref))
+            for ref in info.tasks:
+                self.task_used.update(self.targets(ref))
+        self.helpers = self._helpers()
+        self.sinks = self._sinks()
+
     # -- what each callee gives ----------------------------------------------
 
     def _coroutine(self, target: Target) -> Optional[str]:
@@ -245,7 +235,7 @@ class Run:
         """
         if target[0] != "fn":
             return None
-        fid: FnId = (target[1], target[2])  # type: ignore[assignment]
+        fid: FnId = (target[1], target[2])
         for info in self.functions.get(fid, ()):
             if info.kind == "coroutine" or fid in self.helpers:
                 return ".".join(info.path)
@@ -255,7 +245,7 @@ class Run:
         """Name *target* when calling it gives something ``await`` refuses."""
         kind = target[0]
         if kind == "fn":
-            fid: FnId = (target[1], target[2])  # type: ignore[assignment]
+            fid: FnId = (target[1], target[2])
             for info in self.functions.get(fid, ()):
                 name = ".".join(info.path)
                 if info.kind == "generator" and fid not in self.helpers:
@@ -266,10 +256,10 @@ class Run:
                             if self.plain_generator(inner, depth + 1):
                                 return name
         elif kind == "cls":
-            if not self._awaitable_class((target[1], target[2])):  # type: ignore[arg-type]
-                return ".".join(target[2])  # type: ignore[arg-type]
+            if not self._awaitable_class((target[1], target[2])):
+                return ".".join(target[2])
         elif kind == "attr":
-            for fid in self._generators_named(target[1]):  # type: ignore[arg-type]
+            for fid in self._generators_named(target[1]):
                 if fid not in self.helpers:
                     return ".".join(fid[1])
         return None
@@ -280,14 +270,12 @@ class Run:
         Those that ``yield VALUE`` too: a generator that yields futures
         (``x = yield fut``) was a coroutine to a 3.4-3.10 Task as well.
         """
-        cache = getattr(self, "_by_name_cache", None)
-        if cache is None:
-            cache = {}
+        if self._by_name is None:
+            self._by_name = {}
             for fid, infos in self.functions.items():
                 if any(i.kind == "generator" for i in infos):
-                    cache.setdefault(fid[1][-1], []).append(fid)
-            self._by_name_cache = cache
-        return cache.get(name, [])  # type: ignore[no-any-return]
+                    self._by_name.setdefault(fid[1][-1], []).append(fid)
+        return self._by_name.get(name, [])
 
     def _awaitable_class(self, cls: FnId, depth: int = 0) -> bool:
         """False when instances have ``__iter__`` but no ``__await__`` after the port."""
@@ -303,7 +291,7 @@ class Run:
             for base in info.bases:
                 for target in self.targets(base):
                     if target[0] == "cls":
-                        if not self._awaitable_class((target[1], target[2]),  # type: ignore
+                        if not self._awaitable_class((target[1], target[2]),
                                                      depth + 1):
                             return False
         return True
@@ -371,7 +359,7 @@ class Run:
         for target in targets:
             if target[0] != "fn":
                 return False
-            fid: FnId = (target[1], target[2])  # type: ignore[assignment]
+            fid: FnId = (target[1], target[2])
             if fid in seen:
                 continue
             infos = self.functions.get(fid, ())
@@ -399,7 +387,7 @@ class Run:
             return f"{key[1][-1]}()"  # an iterator: what await takes, not something to await
         for target in self.targets(ref):
             if target[0] == "param":
-                sink = self.sinks.get((target[1], target[2], target[4]))  # type: ignore
+                sink = self.sinks.get((target[1], target[2], target[4]))
                 if sink:
                     return sink
                 continue
@@ -427,7 +415,7 @@ class Run:
             for site in module.sites:
                 for target in self.targets(site.ref):
                     if target[0] == "fn" and (target[1], target[2]) in uses:
-                        uses[(target[1], target[2])].append((ident, site.fn))  # type: ignore
+                        uses[(target[1], target[2])].append((ident, site.fn))
         changed = True
         while changed:
             self.sinks = self._sinks()
@@ -459,7 +447,7 @@ class Run:
                 for target in self.targets(callee):
                     if target[0] != "fn":
                         continue
-                    for fn in self.functions.get((target[1], target[2]), ()):  # type: ignore
+                    for fn in self.functions.get((target[1], target[2]), ()):
                         if isinstance(at, str):
                             param = at
                         else:
@@ -467,7 +455,7 @@ class Run:
                             if index >= len(fn.params):
                                 continue
                             param = fn.params[index]
-                        sinks[(target[1], target[2], param)] = given  # type: ignore[index]
+                        sinks[(target[1], target[2], param)] = given
         return sinks
 
     # -- the facts for each module --------------------------------------------

@@ -1,6 +1,6 @@
 """The reason codes of ``legacy-coro port``: one stable identifier per kind of site it leaves alone.
 
-Kept apart from the transformer so that ``--help`` and ``--list-reasons`` work
+Kept apart from the transform so that ``--help`` and ``--list-reasons`` work
 without LibCST installed.
 """
 

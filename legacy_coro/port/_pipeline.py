@@ -1,0 +1,308 @@
+"""The driver of the port: every file of a run through the stages, in one process or in workers.
+
+1. read, decode and analyse each file (:func:`._file.scan`);
+2. analyse the run: what the names of each file are across the files
+   (:class:`._run.Run`), and what that tells each file (:class:`Facts`);
+3. plan, transform and render each file with its facts (:func:`._file.port_scanned`);
+4. when the plan of a file refuses an undecorated generator that the run
+   converts, plan the run again without it and port again the files whose
+   facts changed (:func:`converge`, the only such loop).
+
+The command line (:func:`port_files`), :func:`port_source` and
+:mod:`legacy_coro.codemod` all port through here.
+"""
+
+import concurrent.futures
+import difflib
+import multiprocessing
+import os
+from typing import (
+    Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, TypeVar,
+)
+
+from legacy_coro.port._options import DEFAULT_TARGET
+from legacy_coro.port._file import Ported, Scanned, port_scanned, scan
+from legacy_coro.port._model import Facts, ModuleInfo
+from legacy_coro.port._render import PortError
+from legacy_coro.port._run import Run, module_name
+
+__all__ = ["Outcome", "converge", "port_files", "port_source"]
+
+R = TypeVar("R")
+FnId = Tuple[str, Tuple[str, ...]]
+
+
+class Outcome(NamedTuple):
+    """One file of a run, ported (or not) by a worker."""
+
+    path: str
+    changed: bool = False
+    converted: int = 0
+    converted_names: Tuple[str, ...] = ()
+    sites: Tuple[Tuple[int, str, str], ...] = ()
+    notes: Tuple[Tuple[int, str], ...] = ()  #: undecorated generators converted too
+    error: Optional[Tuple[str, str]] = None  #: (kind, message): kind "io", "parse", "internal"
+    new: Optional[bytes] = None  #: the ported bytes, when changed
+    diff: str = ""
+    lines: int = 0
+    refused_helpers: Tuple[Tuple[str, ...], ...] = ()
+
+
+def converge(infos: Dict[str, ModuleInfo], todo: Sequence[str],
+             port: Callable[[Dict[str, Facts]], List[Tuple[str, R]]],
+             refused_of: Callable[[R], Iterable[Tuple[str, ...]]],
+             result_helper: bool = True) -> Dict[str, R]:
+    """Port *todo* with the facts of the run, planning the run again until no file refuses.
+
+    *port* ports the files it is given facts for and returns (ident, result);
+    *refused_of* names the undecorated generators a result's plan refused.
+    """
+    run = Run(infos, result_helper=result_helper)
+    results: Dict[str, R] = {}
+    refused: Set[FnId] = set()
+    previous: Dict[str, Facts] = {}
+    pending = list(todo)
+    while pending:
+        facts = {ident: run.facts(ident) if ident in infos else Facts() for ident in pending}
+        again = False
+        for ident, result in port(facts):
+            results[ident] = result
+            previous[ident] = facts[ident]
+            for helper in refused_of(result):
+                refused.add((ident, helper))
+                again = True
+        if not again:
+            break
+        # A helper the run converted was refused by a file's plan: plan the run again
+        # without it, and port again every file whose facts changed.
+        run = Run(infos, refused, result_helper)
+        pending = [i for i in results if i in infos and run.facts(i) != previous[i]]
+    return results
+
+
+def port_source(source: bytes, path: str = "<unknown>", target: Tuple[int, int] = DEFAULT_TARGET,
+                result_helper: bool = True) -> Ported:
+    """Port one file's bytes on its own; raise :class:`PortError` when it cannot be done safely."""
+    module, package = module_name(path) if path not in ("<unknown>", "-", "<module>") else (
+        "", False)
+    scanned = scan(source, path, module, package, target=target)
+    infos = {path: scanned.analysis.info} if scanned.analysis is not None else {}
+    found = converge(infos, [path], lambda facts: [(path, port_scanned(scanned, facts[path],
+                                                                       target))],
+                     lambda ported: ported.refused_helpers, result_helper)
+    return found[path]
+
+
+# ---------------------------------------------------------------------------
+# A run over files.  In worker processes each file stays with the worker that
+# scanned it (the analysis is not done twice): _SCANNED is that worker's
+# memory of its files between the passes.
+
+_SCANNED: Dict[str, Scanned] = {}
+
+
+def _unified(old: bytes, new: bytes, path: str) -> str:
+    def lines(data: bytes) -> List[str]:
+        return data.decode("utf-8", "surrogateescape").splitlines(keepends=True)
+
+    out = difflib.unified_diff(lines(old), lines(new), f"a/{path}", f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in out)
+
+
+def _failure(path: str, exc: BaseException, lines: int) -> Outcome:
+    if isinstance(exc, PortError):
+        return Outcome(path, error=(exc.kind, str(exc)), lines=lines)
+    if isinstance(exc, RecursionError):
+        return Outcome(path, error=("parse", "too deeply nested to port"), lines=lines)
+    # a bug of ours must not stop the other files
+    return Outcome(path, error=("internal", f"internal error: {type(exc).__name__}: {exc}"),
+                   lines=lines)
+
+
+def _scan_one(path: str, source: Optional[bytes] = None, force: bool = False,
+              target: Tuple[int, int] = DEFAULT_TARGET) -> Tuple[str, Optional[ModuleInfo],
+                                                        Optional[Outcome]]:
+    """First pass: read and analyse *path*; return (path, its ModuleInfo or None, failure)."""
+    if source is None:
+        try:
+            with open(path, "rb") as stream:
+                source = stream.read()
+        except OSError as exc:
+            return path, None, Outcome(path, error=("io", f"cannot read: {exc.strerror or exc}"))
+    module, package = module_name(path) if path != "-" else ("", False)
+    try:
+        scanned = scan(source, path, module, package, force, target)
+    except Exception as exc:
+        return path, None, _failure(path, exc, source.count(b"\n"))
+    _SCANNED[path] = scanned
+    return path, scanned.analysis.info if scanned.analysis is not None else None, None
+
+
+def _port_one(path: str, facts: Facts, target: Tuple[int, int], want_diff: bool) -> Outcome:
+    """Second pass: port a scanned file with the facts of the run."""
+    scanned = _SCANNED[path]
+    lines = scanned.source.count(b"\n")
+    try:
+        ported = port_scanned(scanned, facts, target)
+    except Exception as exc:
+        return _failure(path, exc, lines)
+    return Outcome(
+        path, ported.changed, ported.converted, ported.converted_names,
+        tuple((s.line, s.code, s.detail) for s in ported.sites), ported.notes, None,
+        ported.source if ported.changed else None,
+        _unified(scanned.source, ported.source, path) if want_diff and ported.changed else "",
+        lines, ported.refused_helpers,
+    )
+
+
+def _scan_batch(paths: List[str], force: bool = False, target: Tuple[int, int] = DEFAULT_TARGET
+                ) -> List[Tuple[str, Optional[ModuleInfo], Optional[Outcome]]]:
+    return [_scan_one(path, force=force, target=target) for path in paths]
+
+
+def _port_batch(jobs: List[Tuple[str, Facts]], target: Tuple[int, int],
+                want_diff: bool) -> List[Outcome]:
+    return [_port_one(path, facts, target, want_diff) for path, facts in jobs]
+
+
+class _Workers:
+    """*n* worker processes; each keeps the files it scanned for the second pass."""
+
+    def __init__(self, n: int, paths: List[str]) -> None:
+        # spawn, not fork: forking a process that may run threads is unsafe (3.12 warns).
+        context = multiprocessing.get_context("spawn")
+        self.pools = [concurrent.futures.ProcessPoolExecutor(1, mp_context=context)
+                      for _ in range(n)]
+        # Largest files first, each to the least loaded worker.
+        sizes = []
+        for path in paths:
+            try:
+                sizes.append((os.path.getsize(path), path))
+            except OSError:
+                sizes.append((0, path))
+        self.buckets: List[List[str]] = [[] for _ in range(n)]
+        load = [0] * n
+        for size, path in sorted(sizes, reverse=True):
+            which = load.index(min(load))
+            self.buckets[which].append(path)
+            load[which] += size + 2000  # per-file cost beyond its bytes
+        self.owner = {path: i for i, bucket in enumerate(self.buckets) for path in bucket}
+
+    def run(self, function: Any, batches: List[List[Any]], *args: Any) -> List[Any]:
+        futures = []
+        for pool, batch in zip(self.pools, batches):
+            for start in range(0, len(batch), 32):
+                futures.append(pool.submit(function, batch[start:start + 32], *args))
+        results: List[Any] = []
+        for future in futures:
+            results.extend(future.result())
+        return results
+
+    def by_owner(self, items: Iterable[Tuple[str, Any]]) -> List[List[Tuple[str, Any]]]:
+        batches: List[List[Tuple[str, Any]]] = [[] for _ in self.pools]
+        for item in items:
+            batches[self.owner[item[0]]].append(item)
+        return batches
+
+    def close(self) -> None:
+        for pool in self.pools:
+            pool.shutdown(wait=True)
+
+
+class RunOptions(NamedTuple):
+    """What a run over files needs to know (see _paths.Options)."""
+
+    jobs: int = 1
+    target: Tuple[int, int] = DEFAULT_TARGET
+    result_helper: bool = True
+    diff: bool = False
+
+
+def port_files(files: List[str], options: RunOptions,
+               stdin_source: Optional[bytes] = None) -> List[Outcome]:
+    """Port every file (and stdin's source, reported as "-"); an outcome each, in order."""
+    order = (["-"] if stdin_source is not None else []) + files
+    try:
+        return _port_run(files, options, stdin_source)
+    except RecursionError:  # the run-wide analysis: a bug of ours, not the user's
+        message = "internal error: the analysis of the run went too deep"
+    except Exception as exc:
+        message = f"internal error: {type(exc).__name__}: {exc}"
+    return [Outcome(path, error=("internal", message)) for path in order]
+
+
+def _port_run(files: List[str], options: RunOptions, stdin_source: Optional[bytes]
+              ) -> List[Outcome]:
+    workers = options.jobs or os.cpu_count() or 1
+    pool = _Workers(min(workers, len(files)), files) if workers > 1 and len(files) > 1 else None
+    order = (["-"] if stdin_source is not None else []) + files
+    try:
+        failures, infos = _scan_all(files, options, stdin_source, pool)
+
+        def port(facts: Dict[str, Facts]) -> List[Tuple[str, Outcome]]:
+            local = [(p, facts[p]) for p in facts if p == "-" or pool is None]
+            results = _port_batch(local, options.target, options.diff)
+            if pool is not None:
+                jobs = pool.by_owner((p, f) for p, f in facts.items() if p != "-")
+                results += pool.run(_port_batch, jobs, options.target, options.diff)
+            return [(outcome.path, outcome) for outcome in results]
+
+        outcomes = converge(infos, [p for p in order if p not in failures], port,
+                            lambda outcome: outcome.refused_helpers, options.result_helper)
+    finally:
+        _SCANNED.clear()
+        if pool is not None:
+            pool.close()
+    return [failures.get(path) or outcomes[path] for path in order]
+
+
+def _scan_all(files: List[str], options: RunOptions, stdin_source: Optional[bytes],
+              pool: Optional[_Workers]) -> Tuple[Dict[str, Outcome], Dict[str, ModuleInfo]]:
+    """Scan every file; again, forced, the files that may define what the run asks about."""
+    scanned = []
+    if stdin_source is not None:
+        scanned.append(_scan_one("-", stdin_source, target=options.target))
+    if pool is not None:
+        scanned += pool.run(_scan_batch, pool.buckets, False, options.target)
+    else:
+        scanned += _scan_batch(files, False, options.target)
+    failures: Dict[str, Outcome] = {}
+    infos: Dict[str, ModuleInfo] = {}
+    for path, info, failure in scanned:
+        if failure is not None:
+            failures[path] = failure
+        elif info is not None:
+            infos[path] = info
+    run = Run(infos, result_helper=options.result_helper)
+    # Undecorated generators may convert: a file without a yield could still
+    # use one otherwise (`for x in helper()`), which forbids it.  A decorated
+    # function may return the result of a function such a file defines.
+    names = {fid[1][-1] for fid in run.helpers} | run.unresolved()
+    if names:
+        again = [p for p in files if p not in infos and p not in failures
+                 and _mentions(p, names)]
+        if again:
+            if pool is not None:
+                batches: List[List[str]] = [[] for _ in pool.pools]
+                for path in again:
+                    batches[pool.owner[path]].append(path)
+                rescanned = pool.run(_scan_batch, batches, True, options.target)
+            else:
+                rescanned = _scan_batch(again, True, options.target)
+            for path, info, _failure in rescanned:
+                if info is not None:
+                    infos[path] = info
+    return failures, infos
+
+
+def _mentions(path: str, names: Set[str]) -> bool:
+    scanned = _SCANNED.get(path)
+    source = scanned.source if scanned is not None else None
+    if source is None:
+        try:
+            with open(path, "rb") as stream:
+                source = stream.read()
+        except OSError:
+            return False
+    return any(name.encode() in source for name in names)

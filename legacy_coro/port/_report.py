@@ -1,0 +1,111 @@
+"""The report of ``legacy-coro port``: text on stderr, or JSON on stdout."""
+
+import json
+from typing import IO, Any, Dict, List, Optional, Sequence, Tuple
+
+from legacy_coro.port._options import Options
+from legacy_coro.port._pipeline import Outcome
+from legacy_coro.port._reasons import ERROR_CODES, REASONS
+
+__all__ = ["EXIT_CHANGED", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "plural", "report"]
+
+EXIT_OK, EXIT_CHANGED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes],
+            failed_verify: Dict[str, str], out: IO[str], err: IO[str]) -> int:
+    """Print the report; ``failed_verify`` maps the files --verify did not approve to why."""
+    sites: List[Tuple[str, int, str, str]] = []
+    for outcome in outcomes:
+        sites.extend((outcome.path, line, code, detail) for line, code, detail in outcome.sites)
+    sites.sort()
+    errors = sum(1 for s in sites if s[2] in ERROR_CODES)
+    changed = [o for o in outcomes if o.changed and o.path not in failed_verify]
+    failures = [o for o in outcomes if o.error is not None]
+    status = EXIT_OK
+    if changed or errors or failed_verify:
+        status = EXIT_CHANGED
+    if any(o.error[0] != "internal" for o in failures if o.error):
+        status = EXIT_USAGE
+    if "original" in failed_verify.values():
+        status = max(status, EXIT_USAGE)
+    if any(o.error[0] == "internal" for o in failures if o.error):
+        status = EXIT_INTERNAL
+    for outcome in outcomes:
+        if outcome.diff:
+            out.write(outcome.diff)
+    if stdin_new is not None and not (options.diff or options.check or options.json):
+        out.flush()
+        buffer = getattr(out, "buffer", None)
+        if buffer is not None:
+            buffer.write(stdin_new)
+            buffer.flush()
+        else:
+            out.write(stdin_new.decode("utf-8", "surrogateescape"))
+    verb = "would be changed" if (options.diff or options.check) else "changed"
+    summary = (f"{plural(len(changed), 'file')} {verb}, "
+               f"{plural(sum(o.converted for o in outcomes), 'function')} converted, "
+               f"{plural(len(sites), 'site')} left with reasons")
+    if errors:
+        summary += f", {plural(errors, 'error')}"
+    if failures:
+        summary += f", {plural(len(failures), 'file')} not ported"
+    kinds = list(failed_verify.values())
+    if kinds.count("different"):
+        summary += (f", {plural(kinds.count('different'), 'file')} failed verification "
+                    "(not written)")
+    if kinds.count("original"):
+        summary += (f", {plural(kinds.count('original'), 'file')} not verified: the original "
+                    "does not run (not written)")
+    if kinds.count("interrupted"):
+        summary += f", {plural(kinds.count('interrupted'), 'file')} not verified: interrupted"
+    if options.json:
+        out.write(json.dumps(_json(outcomes, sites, summary, status), indent=2) + "\n")
+        return status
+    for outcome in outcomes:
+        if outcome.error is not None:
+            err.write(f"{outcome.path}: {outcome.error[1]}\n")
+        elif outcome.changed and not (options.diff or options.check):
+            if outcome.path != "-" and outcome.path not in failed_verify:
+                err.write(f"Rewriting {outcome.path}\n")
+        elif outcome.changed and options.check:
+            err.write(f"would rewrite {outcome.path}\n")
+    lines = [(path, line, f"{code} {REASONS[code]}" + (f" [{detail}]" if detail else ""))
+             for path, line, code, detail in sites]
+    lines += [(o.path, line, f"note: converted the undecorated generator {name} too: every "
+               "use of it is a yield from inside a coroutine, or a task")
+              for o in outcomes for line, name in o.notes]
+    for path, line, text in sorted(lines):
+        err.write(f"{path}:{line}: {text}\n")
+    err.write(summary + "\n")
+    return status
+
+
+def _json(outcomes: Sequence[Outcome], sites: Sequence[Tuple[str, int, str, str]],
+          summary: str, status: int) -> Dict[str, Any]:
+    by_path: Dict[str, List[Dict[str, Any]]] = {}
+    for path, line, code, detail in sites:
+        by_path.setdefault(path, []).append(
+            {"line": line, "code": code, "message": REASONS[code], "detail": detail,
+             "severity": "error" if code in ERROR_CODES else "warning"})
+    return {
+        "files": [
+            {"path": o.path, "changed": o.changed, "converted": o.converted,
+             "error": o.error[1] if o.error else None, "sites": by_path.get(o.path, []),
+             "helpers_converted": [{"line": line, "name": name} for line, name in o.notes]}
+            for o in outcomes
+        ],
+        "summary": {
+            "files_changed": sum(1 for o in outcomes if o.changed),
+            "functions_converted": sum(o.converted for o in outcomes),
+            "sites": len(sites),
+            "errors": sum(1 for s in sites if s[2] in ERROR_CODES),
+            "files_not_ported": sum(1 for o in outcomes if o.error),
+            "text": summary,
+        },
+        "exit_status": status,
+    }
