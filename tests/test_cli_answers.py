@@ -7,9 +7,8 @@ it was given to; every ``--help`` fits a screen; ``compare`` of two test
 modules is not "different" because of their timing lines; the test set-up line
 leaves the newest Python first.
 
-The answers that the port's driver gives (a file it cannot decode, a binary
-file) are marked xfail until the driver gives them: each test says the exact
-line expected.
+The port's answers to a file it cannot decode (a binary file, a NUL byte,
+bytes of another encoding) say the file, the line and what to do.
 """
 
 import os
@@ -131,7 +130,7 @@ def test_run_and_compare_of_a_missing_path_are_one_line(
 UNREADABLE = [
     pytest.param(
         "binary.py", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-        "binary.py: cannot port: line 2 contains a NUL byte (not Python source); remove it "
+        "binary.py: cannot port: line 3 contains a NUL byte (not Python source); remove it "
         "or leave the file out", id="binary"),
     pytest.param(
         "nul.py", b"x = 1\x00\n",
@@ -155,7 +154,6 @@ UNREADABLE = [
 
 
 @needs_libcst
-@pytest.mark.xfail(strict=True, reason="port driver: the lead's restructure")
 @pytest.mark.parametrize("name, data, line", UNREADABLE)
 def test_port_of_a_file_it_cannot_decode(in_tmp: Path, name: str, data: bytes, line: str,
                                          capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,6 @@
-"""Awaitable classes: ``__await__`` / ``__iter__`` generators become ``__await_impl__`` (fixes/protocol_methods.py).
+"""Awaitable classes: generator ``__await__`` / ``__iter__`` become ``__await_impl__``.
+
+The fix is legacy_coro/port/fixes/protocol_methods.py.
 
 An undecorated generator ``__await__`` that does ``yield from`` on coroutines,
 or an ``__iter__`` serving as one, stops working once its callees are native

@@ -17,7 +17,7 @@ from legacy_coro.port._summary import Analysis, analyse
 from legacy_coro.port._fold import Reduced
 from legacy_coro.port._model import Facts
 from legacy_coro.port._plan import plan_file
-from legacy_coro.port._read import INTERESTING, NEEDS_IMPORT, decode, prepare
+from legacy_coro.port._read import INTERESTING, NEEDS_IMPORT, Unreadable, decode, prepare
 from legacy_coro.port._render import Lines, PortError, check_output, not_reproduced, render
 from legacy_coro.port import fixes
 from legacy_coro.port._context import Context
@@ -73,12 +73,12 @@ def scan(source: bytes, path: str = "<unknown>", module: str = "",
     in it) is not parsed at all.  A file the running Python cannot parse is an
     error only if something in it could need porting.
     """
+    try:  # before anything else: a binary file is an error, asyncio or not
+        text, encoding = decode(source)
+    except Unreadable as exc:
+        raise PortError("parse", f"cannot port: {exc}") from None
     if not force and not INTERESTING.search(source):
         return Scanned(path, source, module=module, package=package, target=target)
-    try:
-        text, encoding = decode(source)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        raise PortError("parse", f"cannot decode: {exc}") from None
     prepared = prepare(text)
     analysis = analyse(prepared, module, package, ident=path, target=target, aliases=aliases)
     if analysis is None:
