@@ -74,6 +74,9 @@ class FunctionInfo(NamedTuple):
     #: something no awaiting applies to, as (line, the callees whose results it may be);
     #: an ``("unknown",)`` callee: it may be anything else
     results: Tuple[Tuple[int, Tuple[Ref, ...]], ...] = ()
+    #: an undecorated generator method ``__await__`` ("await") or ``__iter__`` ("iter")
+    #: that could become ``async def __await_impl__`` (see Run.protocols)
+    protocol: str = ""
 
 
 class ClassInfo(NamedTuple):
@@ -82,7 +85,8 @@ class ClassInfo(NamedTuple):
     path: Path
     line: int
     bases: Tuple[Ref, ...]
-    names: Dict[str, str]  #: what the class body binds: name -> "def" / "other"
+    #: what the class body binds: name -> "def", "=NAME" (another name of it), "other"
+    names: Dict[str, str]
 
 
 class SiteInfo(NamedTuple):
@@ -148,7 +152,8 @@ class Definition(NamedTuple):
     body: Tuple[Tuple[int, str], ...]
     returns: FrozenSet[int]  #: the lines of its ``return`` statements
     sites: Tuple[Tuple[int, Key], ...]  #: (line, key) of each ``yield from`` it holds
-    #: a decorated ``__iter__`` that becomes ``__await__`` too: "iter"; else ""
+    #: an ``__iter__`` ("iter") or undecorated generator ``__await__`` ("await") that
+    #: becomes ``async def __await_impl__`` if it converts (fixes/protocol_methods.py)
     protocol: str = ""
 
 
@@ -170,3 +175,6 @@ class Scopes(NamedTuple):
     #: the name of the port's result helper in this module, and whether a class of that
     #: name is defined at module level already (a module ported before)
     result_helper: Tuple[str, bool] = (RESULT_HELPER, False)
+    #: module-level names imported from another module of the run that are asyncio's
+    #: there: local name -> what it is ("asyncio", "asyncio.coroutine")
+    aliases: Dict[str, str] = {}

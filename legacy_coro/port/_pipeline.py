@@ -26,7 +26,7 @@ from legacy_coro.port._file import Ported, Scanned, port_scanned, scan
 from legacy_coro.port._model import DEFAULT_RENAMES, Facts, ModuleInfo, Renames
 from legacy_coro.port._render import PortError
 from legacy_coro.port._run import (
-    CANDIDATES, Run, choose_renames, module_name, moved_path, renamed_module,
+    CANDIDATES, Run, RunNames, choose_renames, module_name, moved_path, renamed_module,
 )
 
 __all__ = ["Outcome", "converge", "port_files", "port_source"]
@@ -148,8 +148,8 @@ class ScanResult(NamedTuple):
 
 
 def _scan_one(path: str, source: Optional[bytes] = None, force: bool = False,
-              target: Tuple[int, int] = DEFAULT_TARGET, renames: Renames = DEFAULT_RENAMES
-              ) -> ScanResult:
+              target: Tuple[int, int] = DEFAULT_TARGET, renames: Renames = DEFAULT_RENAMES,
+              aliases: Optional[Dict[str, str]] = None) -> ScanResult:
     """First pass: read and analyse *path*."""
     if source is None:
         try:
@@ -162,7 +162,7 @@ def _scan_one(path: str, source: Optional[bytes] = None, force: bool = False,
     module, package = module_name(path) if path != "-" else ("", False)
     new_module = renamed_module(module, renames)
     try:
-        scanned = scan(source, path, new_module, package, force, target, renames)
+        scanned = scan(source, path, new_module, package, force, target, renames, aliases)
     except Exception as exc:
         return ScanResult(path, None, _failure(path, exc, source.count(b"\n")), taken,
                           new_module != module)
@@ -196,8 +196,10 @@ def _port_one(path: str, facts: Facts, target: Tuple[int, int], want_diff: bool,
 
 
 def _scan_batch(paths: List[str], force: bool = False, target: Tuple[int, int] = DEFAULT_TARGET,
-                renames: Renames = DEFAULT_RENAMES) -> List[ScanResult]:
-    return [_scan_one(path, force=force, target=target, renames=renames) for path in paths]
+                renames: Renames = DEFAULT_RENAMES,
+                aliases: Optional[Dict[str, Dict[str, str]]] = None) -> List[ScanResult]:
+    return [_scan_one(path, force=force, target=target, renames=renames,
+                      aliases=(aliases or {}).get(path)) for path in paths]
 
 
 def _port_batch(jobs: List[Tuple[str, Facts, Optional[str]]], target: Tuple[int, int],
@@ -349,26 +351,57 @@ def _scan_all(files: List[str], options: RunOptions, stdin_source: Optional[byte
             failures[result.path] = result.failure
         elif result.info is not None:
             infos[result.path] = result.info
+    unscanned = [p for p in files if p not in infos and p not in failures]
+    # A module of the run that others import from, skipped for having nothing to
+    # port itself (`compat.py`: `import asyncio`): what it binds is asked about.
+    imported = _imported_modules(infos.values())
+    _rescan([p for p in unscanned if renamed_module(module_name(p)[0], renames) in imported],
+            infos, options, pool, renames)
     run = Run(infos, result_helper=options.result_helper)
     # Undecorated generators may convert: a file without a yield could still
     # use one otherwise (`for x in helper()`), which forbids it.  A decorated
     # function may return the result of a function such a file defines.
     names = {fid[1][-1] for fid in run.helpers} | run.unresolved()
     if names:
-        again = [p for p in files if p not in infos and p not in failures
-                 and _mentions(p, names)]
-        if again:
-            if pool is not None:
-                batches: List[List[str]] = [[] for _ in pool.pools]
-                for path in again:
-                    batches[pool.owner[path]].append(path)
-                rescanned = pool.run(_scan_batch, batches, True, options.target, renames)
-            else:
-                rescanned = _scan_batch(again, True, options.target, renames)
-            for result in rescanned:
-                if result.info is not None:
-                    infos[result.path] = result.info
+        _rescan([p for p in unscanned if p not in infos and _mentions(p, names)], infos,
+                options, pool, renames)
+    # asyncio reached through a module of the run (`from .compat import asyncio`): what
+    # those names are is known now; analyse those files again with it.
+    run_names = RunNames(infos)
+    aliases = {path: found for path in infos if path != "-"
+               for found in [run_names.aliases(path)] if found}
+    _rescan(list(aliases), infos, options, pool, renames, aliases)
     return failures, infos, taken, renamed
+
+
+def _imported_modules(infos: Iterable[ModuleInfo]) -> Set[str]:
+    """Every module (and package) name the modules' module-level imports name."""
+    found: Set[str] = set()
+    for info in infos:
+        for refs in info.exports.values():
+            for ref in refs:
+                if ref[0] == "q":
+                    parts = ref[1].split(".")
+                    found.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
+    return found
+
+
+def _rescan(paths: List[str], infos: Dict[str, ModuleInfo], options: RunOptions,
+            pool: Optional[_Workers], renames: Renames,
+            aliases: Optional[Dict[str, Dict[str, str]]] = None) -> None:
+    """Scan *paths* again, forced (with *aliases*), each in the worker that has it."""
+    if not paths:
+        return
+    if pool is not None:
+        batches: List[List[str]] = [[] for _ in pool.pools]
+        for path in paths:
+            batches[pool.owner[path]].append(path)
+        rescanned = pool.run(_scan_batch, batches, True, options.target, renames, aliases)
+    else:
+        rescanned = _scan_batch(paths, True, options.target, renames, aliases)
+    for result in rescanned:
+        if result.info is not None:
+            infos[result.path] = result.info
 
 
 def _mentions(path: str, names: Set[str]) -> bool:

@@ -15,8 +15,10 @@ REASONS: Dict[str, str] = {
     "LC002": "`yield VALUE` inside a coroutine (a Task rejects it); function kept on "
              "legacy_coro.coroutine",
     "LC003": "`yield from` inside an undecorated generator (may be a plain generator); left alone",
-    "LC004": "error: an undecorated generator does `yield from` on a function this run converts "
-             "to `async def` (a plain generator cannot await it); decorate it with @coroutine",
+    "LC004": "error: an undecorated generator does `yield from` on a coroutine function (one "
+             "this run converts to `async def`, or asyncio's own since 3.7, such as sleep()): "
+             "`TypeError: cannot 'yield from' a coroutine object in a non-coroutine generator`; "
+             "decorate it with @coroutine",
     "LC005": "`asyncio.wait()` given coroutines (3.11 raises TypeError); wrap each in "
              "asyncio.ensure_future()",
     "LC006": "`yield from` of a value that is plainly not awaitable (a list, a range...); "
