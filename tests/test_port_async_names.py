@@ -337,6 +337,14 @@ LEFT_ALONE = [
         """,
         id="names-that-only-start-with-async",
     ),
+    pytest.param(
+        '''\
+        x = f(async=1)
+        """
+        >>> g(async=2)
+        ''',
+        id="text-tokenize-cannot-read",
+    ),
 ]
 
 

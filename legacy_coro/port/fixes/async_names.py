@@ -46,6 +46,11 @@ _ASYNCIO_MODULES = ("asyncio", "asyncio.tasks")
 _SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT})
 _STATEMENT_START = frozenset({token.NEWLINE, token.INDENT, token.DEDENT})
 Edit = Tuple[int, int, int, str]  #: (row, first column, column past the end, new text)
+#: what a string that holds code may hold: a doctest line, asyncio.async named
+_IN_STRINGS = re.compile(r">>>.*\b(?:async|await)\b|\.\.\. .*\b(?:async|await)\b"
+                         r"|asyncio\.async['\"]")
+#: a string naming asyncio.async through a module (``mock.patch('pkg.asyncio.async')``)
+_ASYNCIO_ASYNC = re.compile(r"(?:[A-Za-z_]\w*\.)*asyncio\.async")
 
 
 def rename_names(text: str, renames: Renames = DEFAULT_RENAMES) -> str:
@@ -53,8 +58,11 @@ def rename_names(text: str, renames: Renames = DEFAULT_RENAMES) -> str:
     found = old_names(text)
     if not found and not _IN_STRINGS.search(text):
         return text
-    tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
-              if t.type not in _SKIPPED]
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
+                  if t.type not in _SKIPPED]
+    except (tokenize.TokenError, SyntaxError):
+        return text  # the parser reports it
     at = {t.start: i for i, t in enumerate(tokens) if t.type == token.NAME}
     aliases = _module_aliases(tokens)
     edits: List[Edit] = []
@@ -115,13 +123,6 @@ def _in_doctests(tok: tokenize.TokenInfo, body: str, start: int, renames: Rename
                 col += tok.start[1]
             edits.append((tok.start[0] + line, col, col + len(name.word), renames.of(name.word)))
     return edits
-
-
-#: what a string that holds code may hold: a doctest line, asyncio.async named
-_IN_STRINGS = re.compile(r">>>.*\b(?:async|await)\b|\.\.\. .*\b(?:async|await)\b"
-                         r"|asyncio\.async['\"]")
-#: a string naming asyncio.async through a module (``mock.patch('pkg.asyncio.async')``)
-_ASYNCIO_ASYNC = re.compile(r"(?:[A-Za-z_]\w*\.)*asyncio\.async")
 
 
 def _module_aliases(tokens: Sequence[tokenize.TokenInfo]) -> Set[str]:
