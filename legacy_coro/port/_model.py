@@ -172,9 +172,9 @@ class Scopes(NamedTuple):
     #: line of an ``if`` / ``elif`` -> the value its ``sys.version_info`` test has on
     #: every Python of the target: the other branch never runs there, and is left as it is
     versions: Dict[int, bool] = {}
-    #: the name of the port's result helper in this module, and whether a class of that
-    #: name is defined at module level already (a module ported before)
-    result_helper: Tuple[str, bool] = (RESULT_HELPER, False)
+    #: each helper the fixes may add (its base name, see _helpers.py) -> its name in this
+    #: module, and whether it is defined at module level already (a module ported before)
+    helpers: Dict[str, Tuple[str, bool]] = {}
     #: module-level names imported from another module of the run that are asyncio's
     #: there: local name -> what it is ("asyncio", "asyncio.coroutine")
     aliases: Dict[str, str] = {}

@@ -20,6 +20,8 @@ and registers functions on it by node type, pyupgrade style:
 * ``complete``: a pass over the finished text of every file the port reads,
   with the facts of the run; returns the text and the sites it leaves
   (strings that name a module the run renamed).
+* ``helper``: the base name of a helper the fix adds to a module it rewrites
+  (:mod:`._helpers`).
 
 The walks call the handlers of every fix in the order of
 :data:`legacy_coro.port.fixes.FIXES`, after those of the core (names, scopes,
@@ -41,12 +43,14 @@ class Fix:
 
     def __init__(self, name: str, keywords: Iterable[str] = (),
                  prepare: Optional[Callable[[str, Renames], str]] = None,
-                 complete: Optional[Callable[[str, Facts], Tuple[str, List[Site]]]] = None
-                 ) -> None:
+                 complete: Optional[Callable[[str, Facts], Tuple[str, List[Site]]]] = None,
+                 helper: Optional[str] = None) -> None:
         self.name = name
         self.keywords: FrozenSet[str] = frozenset(keywords)
         self.prepare = prepare
         self.complete = complete
+        #: the base name of the helper the fix may add to a module (see _helpers.py)
+        self.helper = helper
         self.ast: Dict[type, Handler] = {}
         self.visit_: Dict[type, Handler] = {}
         self.leave_: Dict[type, Handler] = {}

@@ -258,19 +258,24 @@ class Summary:
                                     if all(b == ("tasks",) for b in bound))
         walk = self.walk
         return Scopes(names, tasks, kinds, frozenset(walk.inspected), walk.name, walk.package,
-                      dict(walk.versions), self._result_helper(), dict(walk.aliases))
+                      dict(walk.versions), self._helper_names(), dict(walk.aliases))
 
-    def _result_helper(self) -> Tuple[str, bool]:
-        """A module-level name for the port's helper: its own class, or a free name."""
-        number = 1
-        while True:
-            name = RESULT_HELPER + (str(number) if number > 1 else "")
-            bound = self.top.names.get(name)
-            if bound == [("class", (name,))]:
-                return name, True
-            if bound is None and not self.walk.counts.get(name):
-                return name, False
-            number += 1
+    def _helper_names(self) -> Dict[str, Tuple[str, bool]]:
+        """A module-level name for each helper of the fixes: the port's own, or a free name."""
+        found: Dict[str, Tuple[str, bool]] = {}
+        for base in _HELPERS:
+            number = 1
+            while True:
+                name = base + (str(number) if number > 1 else "")
+                bound = self.top.names.get(name)
+                if bound in ([("class", (name,))], [("def", (name,))]):
+                    found[base] = (name, True)
+                    break
+                if bound is None and not self.walk.counts.get(name):
+                    found[base] = (name, False)
+                    break
+                number += 1
+        return found
 
 
 def _class_binding(bindings: List[Tuple[object, ...]]) -> str:
@@ -288,6 +293,8 @@ def _is_asyncio(name: str) -> bool:
     return canonical_asyncio(name).split(".")[0] == "asyncio"
 
 
+#: the base names of the helpers the fixes may add to a module
+_HELPERS = tuple(fix.helper for fix in fixes.FIXES if fix.helper)
 #: walks with the core's handlers and every fix's
 _WALK = walker(fixes.FIXES)
 
