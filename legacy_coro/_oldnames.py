@@ -125,11 +125,15 @@ def _keyword_in_field(tokens: List[tokenize.TokenInfo], index: int) -> bool:
         return False
     if tokens[index].string == "async":
         return following.string == "for"
+    if following.string in _OPERATOR_WORDS:
+        return False
     return following.type in (token.NAME, token.NUMBER, token.STRING, _FSTRING_START) or (
         following.string in _OPERAND_STARTS)
 
 
 _OPERAND_STARTS = ("(", "[", "{", "-", "+", "~")
+#: words after which an ``await`` can only have been a name (``{await if x else y}``)
+_OPERATOR_WORDS = frozenset({"and", "or", "if", "else", "is", "in", "not", "for"})
 
 
 # ---------------------------------------------------------------------------
@@ -239,6 +243,9 @@ def _keyword_at(text: str, offset: int, word: str) -> bool:
     rest = text[offset + len(word):].lstrip()
     if word == "async":
         return re.match(r"for\b", rest) is not None
+    following = re.match(r"\w+", rest)
+    if following is not None and following.group() in _OPERATOR_WORDS:
+        return False
     return bool(rest) and (rest[0].isalnum() or rest[0] in "_'\"" or rest.startswith(
         _OPERAND_STARTS))
 

@@ -445,6 +445,14 @@ def test_fstring_positions_the_same_on_every_version() -> None:
         (1, 11, "async"), (2, 10, "await"), (2, 28, "async")]
 
 
+def test_fstring_fields_in_a_coroutine() -> None:
+    # 3.6 read them as names; code for 3.7+ (the port's own output) awaits in them
+    program = ('async def f():\n'
+               '    return f"{await if x else y} {await g()} {h.await} {[z async for z in w]}"\n')
+    assert [(n.row, n.col, n.word) for n in old_names(program)] == [
+        (2, 14, "await"), (2, 48, "await")]
+
+
 # -- runs over several files ----------------------------------------------------------
 
 def test_keyword_in_one_file_parameter_in_another(tmp_path: Path) -> None:
