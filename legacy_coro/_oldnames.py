@@ -33,10 +33,11 @@ __all__ = ["OldName", "maybe_old_names", "old_names"]
 #: A cheap pre-check on the text: can it hold ``async``/``await`` used as a name?
 #: Only the keyword uses that modern code is full of are ruled out: ``async`` before
 #: def/for/with, ``await`` before an operand (a name, a literal, a bracket).
+#: (The literal "a" first, its word boundary looked behind: the scan skips to each "a".)
 _MAYBE = re.compile(
-    r"\basync\b(?![ \t\f]+(?:def|for|with)\b)"
-    r"|\bawait\b(?![ \t\f]*[\w'\"{(\[])"
-    r"|\bawait[ \t\f]+(?:and|or|if|else|is|in|not|for)\b")
+    r"a(?<!\wa)(?:sync\b(?![ \t\f]+(?:def|for|with)\b)"
+    r"|wait\b(?![ \t\f]*[\w'\"{(\[])"
+    r"|wait[ \t\f]+(?:and|or|if|else|is|in|not|for)\b)")
 
 _SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT})
 _WORDS = ("async", "await")

@@ -46,9 +46,8 @@ _ASYNCIO_MODULES = ("asyncio", "asyncio.tasks")
 _SKIPPED = frozenset({tokenize.NL, tokenize.COMMENT})
 _STATEMENT_START = frozenset({token.NEWLINE, token.INDENT, token.DEDENT})
 Edit = Tuple[int, int, int, str]  #: (row, first column, column past the end, new text)
-#: what a string that holds code may hold: a doctest line, asyncio.async named
-_IN_STRINGS = re.compile(r">>>.*\b(?:async|await)\b|\.\.\. .*\b(?:async|await)\b"
-                         r"|asyncio\.async['\"]")
+#: a doctest line that may hold an old name
+_DOCTEST = re.compile(r"(?:>>>|\.\.\.) .*\b(?:async|await)\b")
 #: a string naming asyncio.async through a module (``mock.patch('pkg.asyncio.async')``)
 _ASYNCIO_ASYNC = re.compile(r"(?:[A-Za-z_]\w*\.)*asyncio\.async")
 
@@ -56,7 +55,7 @@ _ASYNCIO_ASYNC = re.compile(r"(?:[A-Za-z_]\w*\.)*asyncio\.async")
 def rename_names(text: str, renames: Renames = DEFAULT_RENAMES) -> str:
     """Rename in *text* each ``async``/``await`` that 3.6 read as a name (see the module)."""
     found = old_names(text)
-    if not found and not _IN_STRINGS.search(text):
+    if not found and not _in_strings_maybe(text):
         return text
     try:
         tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline)
@@ -78,6 +77,12 @@ def rename_names(text: str, renames: Renames = DEFAULT_RENAMES) -> str:
     edits += _dunder_all(tokens, renames)
     edits += _in_strings(tokens, renames)
     return _apply(text, edits)
+
+
+def _in_strings_maybe(text: str) -> bool:
+    """Whether a string of *text* may hold code to rename (see _in_strings), cheaply."""
+    return ("asyncio.async'" in text or 'asyncio.async"' in text) or (
+        ">>>" in text and _DOCTEST.search(text) is not None)
 
 
 def _in_strings(tokens: Sequence[tokenize.TokenInfo], renames: Renames) -> List[Edit]:
