@@ -58,7 +58,7 @@ def module_name(path: str) -> Tuple[str, bool]:
 
 
 #: the words a run's new names for ``async`` / ``await`` must not be (see choose_renames)
-CANDIDATES = re.compile(rb"\b(?:async|await)_+\b")
+CANDIDATES = re.compile(rb"a(?<!\wa)(?:sync|wait)_+\b")  # the literal first: fast
 _OLD_NAMES = ("async", "await")
 
 
