@@ -146,8 +146,8 @@ def test_json(legacy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert err == ""
     report = json.loads(out)
     assert report["files"] == [
-        {"path": str(legacy), "changed": True, "converted": 1, "error": None, "sites": [],
-         "helpers_converted": []}]
+        {"path": str(legacy), "changed": True, "written": False, "converted": 1, "error": None,
+         "sites": [], "helpers_converted": []}]
     assert report["summary"]["files_changed"] == 1
     assert report["summary"]["functions_converted"] == 1
     assert report["exit_status"] == 1
