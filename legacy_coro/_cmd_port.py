@@ -15,13 +15,15 @@ Rewrite generator-based coroutines into async/await, keeping comments and
 formatting (LibCST: `pip install libcst`, or the checkout with its `port` extra,
 `pip install '/path/to/checkout[port]'`).
 
-  legacy-coro port PATH...           rewrite files in place (directories: every *.py)
-  legacy-coro port --diff PATH...    print a unified diff, write nothing
-  legacy-coro port --check PATH...   write nothing, exit 1 if a file would change
+  legacy-coro port PATH...           writes: rewrite files in place (directories:
+                                     every *.py)
+  legacy-coro port --diff PATH...    never writes: print a unified diff
+  legacy-coro port --check PATH...   never writes: exit 1 if a file would change
   legacy-coro port - < in.py         read stdin, write the ported code to stdout
-  legacy-coro port --verify PATH...  run each changed script before and after, as
-                                     `legacy-coro compare` does; write it only if
-                                     both print the same
+  legacy-coro port --verify PATH...  writes only what verified: run the original
+                                     and the port, each in a copy of the tree
+  --json, with any of these          writes what that mode writes; the report is
+                                     JSON on stdout (each file says if "written")
 
 It converts: functions decorated with asyncio's or legacy_coro's coroutine
 decorator (however imported) into `async def`, dropping the decorator and the
@@ -44,18 +46,28 @@ left alone and reported as `FILE:LINE: CODE message`:
 Diagnostics go to stderr; stdout carries only the diff, the ported stdin or the
 JSON report.  A file is written only if the result parses and compiles.
 
---verify runs the original under the compat layer (as `legacy-coro run` does)
-and the port plainly, both on the running Python; --python-a X runs the
-original on X instead, as it is (3.6 and 3.7 work: old code runs there
-natively; add --compat-a to run it under the layer there); --no-compat-a runs it
-plainly on the running Python.  When the original itself fails, it says so,
-with its error, and the port is not written.  Ctrl-C (SIGINT) or SIGTERM stops
-at once: the running scripts are killed, nothing more is verified or written.
+--verify copies the tree (the common directory of the PATHs, or the top package
+holding it; without what the port skips) twice to a temporary directory and
+writes the port into the second copy, so that each generation imports its own.
+Each changed script runs in both copies and their transcripts are compared as
+`legacy-coro compare` compares them; each test module (test_*.py, *_test.py,
+TestCase subclasses, pytest test functions) that changed or imports what
+changed runs in both, with pytest (`-p no:cacheprovider`) when both Pythons can
+import it, else unittest, and is compared test by test. A file is written only
+if its own run is the same and no run that imports it differs. The original
+runs under the compat layer (as `legacy-coro run` does) and the port plainly,
+both on the running Python; --python-a X runs the original on X instead, as it
+is (3.6 and 3.7 work: old code runs there natively; add --compat-a to run it
+under the layer there); --no-compat-a runs it plainly on the running Python.
+When the original itself fails, it says so, with its error, and the port is not
+written. Ctrl-C (SIGINT) or SIGTERM stops at once: the running scripts are
+killed, nothing more is verified or written.
 
 exit status: 0 nothing to change; 1 files changed (or would change), an error
 site (LC004) found, or --verify saw a difference; 2 a file could not be read or
-parsed, --verify could not run the original, usage error, or LibCST missing;
-3 internal error (file left untouched); 130 / 143 interrupted (SIGINT / SIGTERM)."""
+parsed, --verify could not run the original (or its tests, or copy the tree),
+usage error, or LibCST missing; 3 internal error (file left untouched); 130 /
+143 interrupted (SIGINT / SIGTERM)."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,18 +98,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "it with the _LegacyCoroResult helper the port adds to its module "
                              "(LC018)")
     parser.add_argument("--diff", action="store_true",
-                        help="print a unified diff of the changes; write nothing")
+                        help="print a unified diff of the changes; never writes")
     parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 when a file would change")
+                        help="never writes; exit 1 when a file would change")
     parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                         help="files to port at once, in worker processes (0: one per CPU; "
                              "default: %(default)s)")
     parser.add_argument("--json", action="store_true",
-                        help="print the report as JSON on stdout instead of text on stderr")
+                        help="print the report as JSON on stdout instead of text on stderr; "
+                             "the files written are the same as without it (each file's "
+                             "\"written\" says whether it was)")
     parser.add_argument("--verify", action="store_true",
-                        help="run each changed script before and after porting (as `legacy-coro "
-                             "compare --compat-a` does) and write it only if the transcripts "
-                             "match")
+                        help="run the original and the port, each in a copy of the tree: "
+                             "scripts compared by transcript (as `legacy-coro compare "
+                             "--compat-a` does), test modules by their tests' results; write "
+                             "only the files that verified")
     parser.add_argument("--python-a", metavar="X",
                         help="--verify: run the original on this interpreter (a path, a command "
                              "or a version like 3.6), without the compat layer unless "
@@ -112,7 +127,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     compat.add_argument("--no-compat-a", dest="compat_a", action="store_false",
                         help="--verify: run the original plainly")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                        help="--verify: kill a script after this long (default: %(default)g)")
+                        help="--verify: kill a script after this long, a process of N test "
+                             "modules after N times this long (default: %(default)g)")
     parser.add_argument("--list-reasons", action="store_true",
                         help="list the reason codes and exit")
 
