@@ -356,6 +356,21 @@ def test_a_tree_too_large_to_copy_is_refused(ledger: Dict[str, str],
     assert sorted(unchanged(ledger)) == sorted(ledger)
 
 
+def test_what_the_port_skips_is_not_copied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Version control, virtual environments, caches and builds: not the code base."""
+    monkeypatch.chdir(tmp_path)
+    for skipped in (".git", "venv", "node_modules", "build", "__pycache__"):
+        for n in range(5):
+            write_tree(tmp_path, {f"{skipped}/f{n}.txt": "x"})
+    (tmp_path / "venv" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    write_tree(tmp_path, {"app.py": LEDGER["helper.py"]})
+    monkeypatch.setattr(_tree, "MAX_FILES", 3)
+    assert main(["port", "--verify", "app.py"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"app.py: verify: same transcript, {SIDES}")
+
+
 # ---------------------------------------------------------------- what runs, and what it imports
 
 @pytest.mark.parametrize("filename, text, style", [

@@ -5,9 +5,9 @@ that ``pkg.sub`` is still importable as ``pkg.sub`` in the copy); a package is c
 directory of its own, which is the directory the tests run in (as they would from the
 project's root). It is copied twice into one temporary directory, skipping what the port
 skips (hidden directories such as ``.git``, ``__pycache__``, ``build``, ``dist``,
-``node_modules``) and compiled files; the ported files then replace their originals in the
-second copy. Each side runs only in its own copy, so every module imports its own
-generation, and nothing a script writes lands in the user's directory.
+``node_modules``), virtual environments and compiled files; the ported files then replace
+their originals in the second copy. Each side runs only in its own copy, so every module
+imports its own generation, and nothing a script writes lands in the user's directory.
 
 Imported only when ``--verify`` runs; it needs no LibCST.
 """
@@ -15,7 +15,7 @@ Imported only when ``--verify`` runs; it needs no LibCST.
 import os
 import shutil
 import tempfile
-from typing import Callable, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Iterator, List, Sequence, Tuple
 
 __all__ = ["MAX_BYTES", "MAX_FILES", "SKIP_DIRS", "TreeError", "Trees", "skipped_dir",
            "tree_root"]
@@ -58,7 +58,9 @@ def tree_root(paths: Sequence[str]) -> str:
 def _walk(root: str) -> Iterator[Tuple[str, List[str]]]:
     """Yield (directory, file names) under *root*, as the port walks it."""
     for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
+        # a virtual environment (pyvenv.cfg) is the interpreter's, not the code's
+        dirs[:] = sorted(d for d in dirs if not skipped_dir(d)
+                         and not os.path.isfile(os.path.join(directory, d, "pyvenv.cfg")))
         # a link to a directory is copied as the link it is (os.walk does not follow it)
         links = [d for d in dirs if os.path.islink(os.path.join(directory, d))]
         yield directory, sorted(links + [f for f in files if not f.endswith((".pyc", ".pyo"))])
@@ -159,10 +161,3 @@ class Trees:
         except OSError as exc:
             raise TreeError(f"cannot write the port of {path} into the copy for --verify: "
                             f"{exc.strerror or exc}") from None
-
-    def user_path(self, path: str) -> Optional[str]:
-        """Return the user's path for a path inside either copy (None: outside both)."""
-        for side in (self.a, self.b):
-            if path == side or path.startswith(side + os.sep):
-                return self.root + path[len(side):]
-        return None
