@@ -312,7 +312,7 @@ def verify_outcomes(options: Options, outcomes: Sequence[Outcome], column: "Colu
     own: Dict[str, str] = {}
     with Trees(root, lambda: children.stopped) as trees:
         try:
-            trees.copy(extra=list(sources))
+            trees.copy(extra=[path for path in sources if os.path.isfile(path)])
             for path, new in changed.items():
                 assert new is not None
                 trees.place(path, new)
