@@ -127,8 +127,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     compat.add_argument("--no-compat-a", dest="compat_a", action="store_false",
                         help="--verify: run the original plainly")
     parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                        help="--verify: kill a script after this long, a process of N test "
-                             "modules after N times this long (default: %(default)g)")
+                        help="--verify: kill a script (or the process running the test "
+                             "modules, which then run one by one) after this long (default: "
+                             "%(default)g)")
     parser.add_argument("--list-reasons", action="store_true",
                         help="list the reason codes and exit")
 

@@ -343,6 +343,66 @@ def test_scripts_run_in_the_copies(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert (tmp_path / "app" / "tool.py").read_text().startswith("import asyncio\n\n\nasync def")
 
 
+def test_a_module_of_a_package_runs_as_python_m_runs_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """As a script, its package's http.py would hide the standard library's http."""
+    monkeypatch.chdir(tmp_path)
+    write_tree(tmp_path / "net", {
+        "__init__.py": "",
+        "http.py": "",
+        "compat.py": """\
+            import asyncio
+            import http.client
+
+
+            @asyncio.coroutine
+            def status():
+                yield from asyncio.sleep(0)
+                return http.client.OK
+
+            if __name__ == "__main__":
+                loop = asyncio.new_event_loop()
+                print(__name__, loop.run_until_complete(status()))
+                loop.close()
+            """,
+    })
+    assert main(["port", "--verify", "net"]) == 1
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"net/compat.py: verify: same transcript, {SIDES}")
+
+
+CRASHING_TESTS = """\
+    import asyncio
+    import os
+    import unittest
+
+
+    @asyncio.coroutine
+    def nap():
+        yield from asyncio.sleep(0)
+
+
+    class CrashTest(unittest.TestCase):
+        def test_crash(self):
+            os._exit(3)  # the test runner's process with it: it leaves no results
+    """
+
+
+def test_test_modules_whose_process_leaves_no_results_run_one_by_one(
+        ledger: Dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """A crash (or a timeout) of the process running every test module: each runs alone."""
+    write_tree(Path("ledger"), {"test_crash.py": CRASHING_TESTS})
+    assert main(["port", "--verify", "ledger/test_unit.py", "ledger/test_crash.py",
+                 "ledger/program.py", "ledger/helper.py"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[2:4] == [
+        f"ledger/test_unit.py: verify: same test results (2 passed, 1 skipped), {SIDES}",
+        "ledger/test_crash.py: verify: the original's tests do not run (pytest wrote no "
+        f"results: exit 3, nothing on stderr), {SIDES}; nothing to compare the port with",
+    ]
+
+
 def test_a_tree_too_large_to_copy_is_refused(ledger: Dict[str, str],
                                              monkeypatch: pytest.MonkeyPatch,
                                              capsys: pytest.CaptureFixture[str]) -> None:
@@ -428,9 +488,9 @@ def test_plan_follows_imports(tmp_path: Path) -> None:
                                                  [os.path.relpath(n, tmp_path) for n in t.needs])
              for t in targets}
     assert found == {
-        # relative imports: python -m pkg.cli; core (unchanged) imports util
+        # a package's modules run as python -m runs them; core (unchanged) imports util
         "pkg/cli.py": (SCRIPT, "pkg.cli", True, ["pkg/util.py"]),
-        "pkg/util.py": (SCRIPT, "pkg.util", False, []),
+        "pkg/util.py": (SCRIPT, "pkg.util", True, []),
         "tests/conftest.py": (SCRIPT, "conftest", False, []),
         "tests/test_core.py": (TESTS, "test_core", False, ["pkg/util.py", "tests/conftest.py"]),
         "tests/test_other.py": (TESTS, "test_other", False, ["tests/conftest.py"]),

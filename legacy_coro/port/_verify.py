@@ -15,7 +15,7 @@ import re
 import subprocess
 import sys
 import time
-from typing import IO, TYPE_CHECKING, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import IO, TYPE_CHECKING, Dict, List, NamedTuple, Sequence, Tuple
 
 from legacy_coro.port._options import Options
 from legacy_coro.port._pipeline import Outcome
@@ -117,12 +117,12 @@ class _Verifier:
         return env
 
     def _run(self, side: _Side, script: str, rest: List[str], cwd: str,
-             first: Sequence[str] = (), timeout: Optional[float] = None) -> "RunResult":
+             first: Sequence[str] = ()) -> "RunResult":
         from legacy_coro._compare import STDERR_MARK, RunResult
         from legacy_coro._normalize import RunWindow, normalize
 
         mono, wall = time.monotonic(), time.time()
-        timeout = timeout or self.timeout
+        timeout = self.timeout
         done = self.children.run(self._command(side, rest), timeout=timeout, cwd=cwd,
                                  env=self._env(side, first), stdin=subprocess.DEVNULL)
         window = RunWindow((mono, time.monotonic()), (wall, time.time()))
@@ -158,7 +158,8 @@ class _Verifier:
         for side in self.sides:
             where = self.trees.inside(target.path, side.name)
             if target.as_module:
-                runs.append(self._run(side, where, ["-m", target.module],
+                module = target.module + (".__init__" if where.endswith("__init__.py") else "")
+                runs.append(self._run(side, where, ["-m", module],
                                       os.path.normpath(self.trees.inside(target.base, side.name))))
             else:
                 runs.append(self._run(side, where, [where], os.path.dirname(where)))
@@ -206,19 +207,18 @@ class _Verifier:
         self.reports += 1
         report = os.path.join(self.trees.temp, f"results-{self.reports}-{side.name}")
         project = self.trees.project(side.name)
-        timeout = self.timeout * len(targets)
         if self.runner == PYTEST:
             where = {t.path: os.path.relpath(self.trees.inside(t.path, side.name), project)
                      for t in targets}
             run = self._run(side, "", ["-m", "pytest"] + pytest_args(
-                list(where.values()), report, project), project, timeout=timeout)
+                list(where.values()), report, project), project)
             found = read_junit(report)
             dotted = {path: os.path.splitext(relative)[0].replace(os.sep, ".")
                       for path, relative in where.items()}
         else:
             run = self._run(side, "", unittest_args(self.driver, [t.module for t in targets],
                                                     report), project,
-                            first=[t.base for t in targets], timeout=timeout)
+                            first=[t.base for t in targets])
             found = read_unittest(report)
             dotted = {t.path: t.module for t in targets}
         if found is None:
@@ -245,7 +245,8 @@ class _Verifier:
         if not runnable:
             return verdicts
         a, b = (self._batch(side, runnable) for side in self.sides)
-        for target in runnable:  # a process that left no results: each module alone
+        # a process that left no results (it crashed, or ran out of time): each module alone
+        for target in runnable:
             if len(runnable) > 1 and (a[target.path].problem or b[target.path].problem):
                 a[target.path], b[target.path] = (self._batch(side, [target])[target.path]
                                                   for side in self.sides)

@@ -44,8 +44,8 @@ class Target(NamedTuple):
     kind: str  #: TESTS or SCRIPT
     module: str  #: its dotted name from its base directory
     base: str  #: that directory (the user's, absolute): its own, or the one above its top package
-    as_module: bool  #: run as ``python -m module`` from base (a package member with relative
-    #: imports, which cannot run as a script), else as a script from its own directory
+    as_module: bool  #: run as ``python -m module`` from base (a module of a package; its
+    #: ``__init__`` as ``-m package.__init__``), else as a script from its own directory
     needs: Tuple[str, ...]  #: the changed files (paths as given) it may import, itself excluded
     style: str = ""  #: TESTS: PYTEST_STYLE when some of its tests need pytest, else UNITTEST_STYLE
     changed: bool = True  #: False: it runs because it imports what changed
@@ -189,11 +189,6 @@ def _entry_point(tree: Optional[ast.Module]) -> bool:
     return False
 
 
-def _relative_imports(tree: Optional[ast.Module]) -> bool:
-    return tree is not None and any(isinstance(node, ast.ImportFrom) and node.level
-                                    for node in ast.walk(tree))
-
-
 def base_of(where: str, name: str, package: bool) -> str:
     """Return the directory a module named *name* at *where* is imported from."""
     directory = os.path.dirname(where)
@@ -236,8 +231,11 @@ def plan(sources: Dict[str, Tuple[bytes, ...]], changed: Iterable[str], root: st
             kind = SCRIPT
         else:
             continue
-        as_module = ("." in module.name and not module.package
-                     and _relative_imports(module.tree))
+        # A module of a package runs as `python -m` runs it: as a script, its directory
+        # would come first on sys.path, where its siblings hide the standard library's
+        # modules (a package's http.py and `import http.client`).
+        as_module = (("." in module.name or module.package)
+                     and all(part.isidentifier() for part in module.name.split(".")))
         targets.append(Target(module.path, kind, module.name, base, as_module,
                               tuple(sorted(needs)), style, changed_here))
     return targets, sorted(bases)
