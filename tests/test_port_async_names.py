@@ -26,6 +26,7 @@ from legacy_coro._main import main  # noqa: E402
 from legacy_coro._oldnames import old_names  # noqa: E402
 from legacy_coro.port._pipeline import RunOptions, port_files, port_source  # noqa: E402
 from legacy_coro.port import _write  # noqa: E402
+from legacy_coro.port._tree import renames_of  # noqa: E402
 
 REWRITTEN = [
     pytest.param(
@@ -681,7 +682,8 @@ def test_renames_undone_when_one_fails(tmp_path: Path, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(_write.os, "rename", rename)
     wanted = [i for i, o in enumerate(outcomes) if o.new is not None]
-    problem = _write.write(outcomes, wanted, None)
+    written, problem = _write.write(outcomes, wanted, None)
+    assert written == set()
     assert problem is not None and problem.endswith(": Permission denied")
     assert calls[2] == (calls[0][1], calls[0][0])  # the first rename undone
     assert {name: (tmp_path / name).read_bytes() for name in _files(tmp_path)} == before
@@ -703,7 +705,7 @@ def test_renames_of_moves_deepest_first() -> None:
         (join("a", "async", "b", "async.py"), join("a", "async_", "b", "async_.py")),
         (join("a", "async", "x.py"), join("a", "async_", "x.py")),
     ]
-    assert _write.renames_of(moves) == [
+    assert renames_of(moves) == [
         (join("a", "async", "b", "async.py"), join("a", "async", "b", "async_.py")),
         (join("a", "async"), join("a", "async_")),
     ]
@@ -720,3 +722,31 @@ def test_old_names_are_what_todays_parser_refuses() -> None:
             line = lines[name.row - 1]
             lines[name.row - 1] = line[:name.col] + name.word + "_" + line[name.col + 5:]
         ast.parse("".join(lines))
+
+
+def test_verify_runs_the_port_with_its_modules_renamed(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {name: text for name, text in PACKAGE.items() if name != "main.py"}
+    files["main.py"] = """\
+        import irc.async
+        from irc.plugins import async
+
+        class Bot:
+            pass
+
+        bot = Bot()
+        async.setup(bot)
+        print(bot.async.async, irc.async.AsyncEvents(None).async, irc.DEFAULTS['nick'])
+        """
+    _tree(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    assert main(["port", "--verify", "irc", "main.py"]) == 1
+    err = capsys.readouterr().err
+    # each side runs in its own copy: the original under the layer, the port with its
+    # modules renamed (irc/async.py ran as python -m irc.async_)
+    assert err.count(": verify: same transcript") == 4, err
+    assert "Renaming irc/plugins/async.py to irc/plugins/async_.py and rewriting it\n" in err
+    assert _files(tmp_path) == ["irc/__init__.py", "irc/async_.py", "irc/plugins/__init__.py",
+                                "irc/plugins/async_.py", "main.py"]
+    assert _run_main(tmp_path) == "False True irc\n"

@@ -112,6 +112,21 @@ class Walk:
         self.stack.extend(nodes)
         return False
 
+    def suspension(self, node: Union[ast.Yield, ast.YieldFrom]) -> Optional[Fn]:
+        """Count a ``yield`` / ``yield from`` of the function around it; return that function.
+
+        None outside a function or in a lambda.  One in a comprehension (3.8+
+        refuse it there) keeps its function as it is (LC007).
+        """
+        self.hot[node.lineno] = 1
+        fn = self.fn
+        if fn is None or fn.lambda_:
+            return None
+        fn.yields += 1
+        if fn.comprehension:
+            fn.blocked.append((node.lineno, "LC007"))
+        return fn
+
     def mark(self, line: int) -> None:
         """Say that *line* holds something to port."""
         self.hot[line] = 1

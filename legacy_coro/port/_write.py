@@ -11,65 +11,37 @@ it always did.
 
 import os
 import tempfile
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from legacy_coro.port._pipeline import Outcome
+from legacy_coro.port._tree import renames_of
 
-__all__ = ["renames_of", "write"]
-
-
-def renames_of(moves: Sequence[Tuple[str, str]]) -> List[Tuple[str, str]]:
-    """The renames that carry out *moves* (file -> where it goes), the deepest first.
-
-    A package renamed is one rename of its directory, whatever number of its
-    files the run holds.
-    """
-    found = set()
-    for old, new in moves:
-        old_parts, new_parts = _parts(old), _parts(new)
-        if len(old_parts) != len(new_parts):  # pragma: no cover - moved_path keeps the depth
-            raise ValueError(f"{old} cannot move to {new}")
-        for depth, (before, after) in enumerate(zip(old_parts, new_parts)):
-            if before != after:
-                found.add((depth, os.path.join(*old_parts[:depth + 1]),
-                           os.path.join(*old_parts[:depth], after)))
-    return [(old, new) for _, old, new in sorted(found, reverse=True)]
-
-
-def _parts(path: str) -> List[str]:
-    parts: List[str] = []
-    while True:
-        head, tail = os.path.split(path)
-        if not tail:
-            if head:
-                parts.append(head)
-            break
-        parts.append(tail)
-        path = head
-    return parts[::-1]
+__all__ = ["write"]
 
 
 def write(outcomes: List[Outcome], wanted: Sequence[int], blocked: Optional[str]
-          ) -> Optional[str]:
+          ) -> Tuple[Set[str], Optional[str]]:
     """Write the outcomes at the indices *wanted* and carry out every move of the run.
 
     A file that cannot be written becomes an "io" error outcome.  *blocked*
     (why the run may not rename: a file was not ported) stops a run that
-    renames from writing anything.  Returns what was not done, and why, or None.
+    renames from writing anything.  Returns the paths written or moved, and
+    what was not done and why (None: all was).
     """
     moves = [(o.path, o.moved) for o in outcomes if o.moved is not None and o.error is None]
     if not moves:
-        for index in wanted:
-            _in_place(outcomes, index)
-        return None
+        return {outcomes[index].path for index in wanted if _in_place(outcomes, index)}, None
     shown = ", ".join(f"{old} -> {new}" for old, new in moves[:3]) + (
         ", ..." if len(moves) > 3 else "")
     if blocked:
-        return f"nothing written: the run renames modules ({shown}), and {blocked}"
-    return _all_or_nothing(outcomes, wanted, moves, shown)
+        return set(), f"nothing written: the run renames modules ({shown}), and {blocked}"
+    problem = _all_or_nothing(outcomes, wanted, moves, shown)
+    if problem is not None:
+        return set(), problem
+    return {outcomes[index].path for index in wanted} | {old for old, _ in moves}, None
 
 
-def _in_place(outcomes: List[Outcome], index: int) -> None:
+def _in_place(outcomes: List[Outcome], index: int) -> bool:
     outcome = outcomes[index]
     assert outcome.new is not None
     try:
@@ -78,6 +50,8 @@ def _in_place(outcomes: List[Outcome], index: int) -> None:
     except OSError as exc:
         outcomes[index] = Outcome(outcome.path, error=("io", f"cannot write: {exc.strerror}"),
                                   lines=outcome.lines)
+        return False
+    return True
 
 
 def _all_or_nothing(outcomes: List[Outcome], wanted: Sequence[int],
