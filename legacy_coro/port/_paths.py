@@ -12,12 +12,13 @@ the file was left untouched).  The highest applicable status wins.
 
 import os
 import sys
-from typing import IO, Dict, Iterator, List, Optional, Sequence, Set, Tuple, Union
+from typing import IO, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from legacy_coro.port._options import Options
 from legacy_coro.port._pipeline import Outcome, RunOptions, port_files
 from legacy_coro.port._report import EXIT_USAGE, plural, report
 from legacy_coro.port._tree import skipped_dir
+from legacy_coro.port._write import write as write_run
 
 __all__ = ["Options", "iter_python_files", "port_paths"]
 
@@ -70,22 +71,20 @@ def port_paths(options: Options, out: Optional[IO[str]] = None,
             return 128 + signum
     failed_verify = {path: kind for path, kind in verdicts.items() if kind != "same"}
     # The same files are written with or without --json: every mode but --diff and --check.
-    write = not (options.diff or options.check)
-    written: Set[str] = set()
-    for index, outcome in enumerate(outcomes):
-        if not write or not outcome.changed or outcome.path == "-" or outcome.new is None:
-            continue
-        if outcome.path in failed_verify:
-            continue
-        try:
-            with open(outcome.path, "wb") as stream:
-                stream.write(outcome.new)
-        except OSError as exc:
-            outcomes[index] = Outcome(outcome.path, error=("io", f"cannot write: {exc.strerror}"),
-                                      lines=outcome.lines)
-            continue
-        written.add(outcome.path)
-    return report(options, outcomes, stdin_new, failed_verify, out, err, written, verdicts)
+    if options.diff or options.check:
+        return report(options, outcomes, stdin_new, failed_verify, out, err, set(), verdicts)
+    wanted = [index for index, outcome in enumerate(outcomes)
+              if outcome.changed and outcome.path != "-" and outcome.new is not None
+              and outcome.path not in failed_verify]
+    not_ported = [o.path for o in outcomes if o.error is not None] + list(failed_verify)
+    blocked = None
+    if not_ported:
+        blocked = (f"{plural(len(not_ported), 'file')} of it not ported or not verified ("
+                   f"{', '.join(not_ported[:3])}{', ...' if len(not_ported) > 3 else ''}): "
+                   "fix them, or port without them")
+    written, unwritten = write_run(outcomes, wanted, blocked)
+    return report(options, outcomes, stdin_new, failed_verify, out, err, written, verdicts,
+                  unwritten)
 
 
 def _verify(options: Options, outcomes: List[Outcome], err: IO[str]

@@ -19,11 +19,12 @@ def plural(count: int, word: str) -> str:
 def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes],
            failed_verify: Dict[str, str], out: IO[str], err: IO[str],
            written: AbstractSet[str] = frozenset(),
-           verdicts: Optional[Dict[str, str]] = None) -> int:
+           verdicts: Optional[Dict[str, str]] = None, unwritten: Optional[str] = None) -> int:
     """Print the report; return the exit status.
 
     ``failed_verify`` maps the files --verify did not approve to why, ``written`` holds the
-    files written, ``verdicts`` what --verify said of each changed file.
+    files written (or moved), ``verdicts`` what --verify said of each changed file,
+    ``unwritten`` why a run that renames modules wrote nothing.
     """
     sites: List[Tuple[str, int, str, str]] = []
     for outcome in outcomes:
@@ -37,7 +38,7 @@ def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes]
         status = EXIT_CHANGED
     if any(o.error[0] != "internal" for o in failures if o.error):
         status = EXIT_USAGE
-    if {"original", "unverified"} & set(failed_verify.values()):
+    if {"original", "unverified"} & set(failed_verify.values()) or unwritten:
         status = max(status, EXIT_USAGE)
     if any(o.error[0] == "internal" for o in failures if o.error):
         status = EXIT_INTERNAL
@@ -52,7 +53,7 @@ def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes]
             buffer.flush()
         else:
             out.write(stdin_new.decode("utf-8", "surrogateescape"))
-    verb = "would be changed" if (options.diff or options.check) else "changed"
+    verb = "would be changed" if (options.diff or options.check or unwritten) else "changed"
     summary = (f"{plural(len(changed), 'file')} {verb}, "
                f"{plural(sum(o.converted for o in outcomes), 'function')} converted, "
                f"{plural(len(sites), 'site')} left with reasons")
@@ -74,6 +75,8 @@ def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes]
         summary += f", {plural(kinds.count('unverified'), 'file')} not verified (not written)"
     if kinds.count("interrupted"):
         summary += f", {plural(kinds.count('interrupted'), 'file')} not verified: interrupted"
+    if unwritten:
+        summary += f"; {unwritten}"
     if options.json:
         # stdin's port is written to stdout in the modes that write: in JSON, its "output"
         document = _json(outcomes, sites, summary, status, written,
@@ -85,9 +88,13 @@ def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes]
         if outcome.error is not None:
             err.write(f"{outcome.path}: {outcome.error[1]}\n")
         elif outcome.path in written:
-            err.write(f"Rewriting {outcome.path}\n")
+            err.write(f"Rewriting {outcome.path}\n" if outcome.moved is None else
+                      f"Renaming {outcome.path} to {outcome.moved}"
+                      f"{' and rewriting it' if outcome.new is not None else ''}\n")
         elif outcome.changed and options.check:
-            err.write(f"would rewrite {outcome.path}\n")
+            err.write(f"would rewrite {outcome.path}\n" if outcome.moved is None else
+                      f"would rename {outcome.path} to {outcome.moved}"
+                      f"{' and rewrite it' if outcome.new is not None else ''}\n")
     lines = [(path, line, f"{code} {REASONS[code]}" + (f" [{detail}]" if detail else ""))
              for path, line, code, detail in sites]
     lines += [(o.path, line, f"note: converted the undecorated generator {name} too: every "
@@ -114,6 +121,8 @@ def _json(outcomes: Sequence[Outcome], sites: Sequence[Tuple[str, int, str, str]
             "converted": o.converted, "error": o.error[1] if o.error else None,
             "sites": by_path.get(o.path, []),
             "helpers_converted": [{"line": line, "name": name} for line, name in o.notes]}
+        if o.moved is not None:
+            entry["moved_to"] = o.moved
         if verdicts is not None:
             entry["verify"] = verdicts.get(o.path)
         if o.path == "-" and stdin_new is not None:

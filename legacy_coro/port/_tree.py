@@ -17,8 +17,8 @@ import shutil
 import tempfile
 from typing import Callable, Iterator, List, Sequence, Tuple
 
-__all__ = ["MAX_BYTES", "MAX_FILES", "SKIP_DIRS", "TreeError", "Trees", "skipped_dir",
-           "tree_root"]
+__all__ = ["MAX_BYTES", "MAX_FILES", "SKIP_DIRS", "TreeError", "Trees", "renames_of",
+           "skipped_dir", "tree_root"]
 
 #: directories the port does not walk into (nor does --verify copy), besides hidden ones
 SKIP_DIRS = frozenset({"__pycache__", "node_modules", "build", "dist"})
@@ -66,6 +66,37 @@ def _walk(root: str) -> Iterator[Tuple[str, List[str]]]:
         yield directory, sorted(links + [f for f in files if not f.endswith((".pyc", ".pyo"))])
 
 
+def renames_of(moves: Sequence[Tuple[str, str]]) -> List[Tuple[str, str]]:
+    """The renames that carry out *moves* (file -> where it goes), the deepest first.
+
+    A package renamed is one rename of its directory, whatever number of its
+    files the run holds.
+    """
+    found = set()
+    for old, new in moves:
+        old_parts, new_parts = _parts(old), _parts(new)
+        if len(old_parts) != len(new_parts):  # pragma: no cover - moved_path keeps the depth
+            raise ValueError(f"{old} cannot move to {new}")
+        for depth, (before, after) in enumerate(zip(old_parts, new_parts)):
+            if before != after:
+                found.add((depth, os.path.join(*old_parts[:depth + 1]),
+                           os.path.join(*old_parts[:depth], after)))
+    return [(old, new) for _, old, new in sorted(found, reverse=True)]
+
+
+def _parts(path: str) -> List[str]:
+    parts: List[str] = []
+    while True:
+        head, tail = os.path.split(path)
+        if not tail:
+            if head:
+                parts.append(head)
+            break
+        parts.append(tail)
+        path = head
+    return parts[::-1]
+
+
 class Trees:
     """A temporary directory holding ``a/NAME`` (the original tree) and ``b/NAME`` (the port).
 
@@ -77,6 +108,8 @@ class Trees:
         self.stopped = stopped  #: polled while copying, so that a signal stops the copy
         self.temp = ""
         self.a = self.b = ""  #: the copies' roots
+        #: the renames made in copy "b" (modules named async), deepest first, absolute
+        self.moved: List[Tuple[str, str]] = []
 
     def __enter__(self) -> "Trees":
         try:
@@ -105,9 +138,28 @@ class Trees:
             else side
 
     def inside(self, path: str, which: str) -> str:
-        """Return where the user's *path* is in copy "a" or "b"."""
-        relative = os.path.relpath(os.path.abspath(path), self.root)
+        """Return where the user's *path* is in copy "a" or "b" (in "b", once moved)."""
+        path = os.path.abspath(path)
+        if which == "b":
+            for old, new in self.moved:
+                if path == old or path.startswith(old + os.sep):
+                    path = new + path[len(old):]
+        relative = os.path.relpath(path, self.root)
         return os.path.join(self.side(which), relative)
+
+    def move(self, renames: Sequence[Tuple[str, str]]) -> None:
+        """Make in copy "b" the renames of the run (:func:`renames_of`), as the port does.
+
+        Raises:
+            TreeError: a rename failed.
+        """
+        for old, new in renames:
+            try:
+                os.rename(self.inside(old, "b"), self.inside(new, "b"))
+            except OSError as exc:
+                raise TreeError(f"cannot rename {old} to {new} in the copy for --verify: "
+                                f"{exc.strerror or exc}") from None
+            self.moved.append((os.path.abspath(old), os.path.abspath(new)))
 
     def copy(self, extra: Sequence[str] = ()) -> None:
         """Copy the tree to both sides; *extra* files are copied even where the walk skips them.

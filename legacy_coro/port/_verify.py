@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Dict, List, NamedTuple, Sequence, Tuple
 
 from legacy_coro.port._options import Options
 from legacy_coro.port._pipeline import Outcome
-from legacy_coro.port._tree import Trees, tree_root
+from legacy_coro.port._tree import Trees, renames_of, tree_root
 from legacy_coro.port._verify_plan import PYTEST_STYLE, SCRIPT, Target, blocked, plan
 from legacy_coro.port._verify_tests import (
     PYTEST, UNITTEST, Results, collection_error, compare, counts, driver_source, pytest_args,
@@ -158,9 +158,12 @@ class _Verifier:
         for side in self.sides:
             where = self.trees.inside(target.path, side.name)
             if target.as_module:
+                base = os.path.normpath(self.trees.inside(target.base, side.name))
                 module = target.module + (".__init__" if where.endswith("__init__.py") else "")
-                runs.append(self._run(side, where, ["-m", module],
-                                      os.path.normpath(self.trees.inside(target.base, side.name))))
+                if side.name == "b" and self.trees.moved:  # a module renamed by the port
+                    module = os.path.splitext(os.path.relpath(where, base))[0].replace(
+                        os.sep, ".")
+                runs.append(self._run(side, where, ["-m", module], base))
             else:
                 runs.append(self._run(side, where, [where], os.path.dirname(where)))
         a, b = runs
@@ -317,6 +320,7 @@ def verify_outcomes(options: Options, outcomes: Sequence[Outcome], column: "Colu
             for path, new in changed.items():
                 assert new is not None
                 trees.place(path, new)
+            trees.move(renames_of([(o.path, o.moved) for o in outcomes if o.moved is not None]))
             verifier = _Verifier(options, column, trees, bases, children, err)
             for target in targets:
                 if target.kind == SCRIPT:
