@@ -36,6 +36,7 @@ import asyncio.futures
 import asyncio.locks
 import asyncio.queues
 import asyncio.tasks
+import asyncio.trsock
 import functools
 import gc
 import importlib
@@ -525,6 +526,56 @@ isfuture = asyncio.isfuture
 ensure_future = asyncio.ensure_future
 
 
+# fd-used-by-transport (3.7): add_reader()/add_writer()/remove_*() checked
+# only an integer file descriptor against the transports before 3.7; a socket
+# object passed (3.6 code wrote to its transport's socket itself) was not.
+
+
+def _fd_check_edit(recording: bool) -> _codepatch.Edit:
+    def edit(node: Any) -> Tuple[str, bool]:
+        first = _codepatch.first_parameter(node)
+        return (f"if not isinstance({first}, int):\n"
+                + _record_line("loop.add_writer(transport's socket)", "fd-used-by-transport",
+                               recording)
+                + "    return\n", False)
+    return edit
+
+
+def _patch_fd_check(record: Optional[Record]) -> Tuple[List[Setting], List[_CodeEdit]]:
+    return [], [_CodeEdit("asyncio.selector_events",
+                          "BaseSelectorEventLoop._ensure_fd_no_transport",
+                          _fd_check_edit(record is not None))]
+
+
+# transport-socket (3.8): get_extra_info('socket') gave the transport's socket;
+# 3.8 wraps it in a TransportSocket that refuses what would disturb the
+# transport (setblocking(True); 3.11: no send(), recv(), sendfile()).
+
+
+def _transport_socket_edit(recording: bool) -> _codepatch.Edit:
+    def edit(node: Any) -> Tuple[str, bool]:
+        h = _codepatch.H
+        count = ("    " + _record_line("transport.get_extra_info('socket')",
+                                         "transport-socket", True)) if recording else ""
+        return ("if name == 'socket':\n"
+                "    sock = self._extra.get(name, default)\n"
+                f"    if type(sock) is {h}.TransportSocket:\n"
+                + count
+                + "        return sock._sock\n"
+                "    return sock\n", False)
+    return edit
+
+
+TransportSocket = asyncio.trsock.TransportSocket
+
+
+def _patch_transport_socket(record: Optional[Record]
+                            ) -> Tuple[List[Setting], List[_CodeEdit]]:
+    # every transport with a socket of its own inherits BaseTransport's
+    return [], [_CodeEdit("asyncio.transports", "BaseTransport.get_extra_info",
+                          _transport_socket_edit(record is not None))]
+
+
 # CancelledError-base (3.8): CancelledError derived from Exception before
 # (concurrent.futures.Error); old code caught it in `except Exception` blocks.
 # A class's bases can be changed in place, so every reference to it, asyncio's
@@ -977,6 +1028,8 @@ PATCHES: Tuple[Patch, ...] = (
     Patch("get_event_loop-warns", _patch_get_event_loop, "There is no current event loop"),
     Patch("generator-rejected", _patch_generators),
     Patch("plain-generator-await", _patch_plain_generators),
+    Patch("fd-used-by-transport", _patch_fd_check),
+    Patch("transport-socket", _patch_transport_socket),
     Patch("submodule-names", _patch_submodule_names),
     Patch("CancelledError-base", _patch_cancelled_error),
     Patch("wait_for-inline", _patch_wait_for_inline),
