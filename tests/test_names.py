@@ -135,7 +135,7 @@ config = dict(host='irc', async=True)
 events = AsyncEvents(async=False)
 print(config['async'], events.async, events.await(1), pkg.async.__name__, amod.__name__)
 print(AsyncEvents.await.__qualname__, amod.async.__name__, repr(AsyncEvents)[:31])
-print(sorted(name for name in sys.modules if name.startswith('pkg')))
+print(sorted(name for name in sys.modules if name.split('.')[0] == 'pkg'))
 
 
 @asyncio.coroutine
