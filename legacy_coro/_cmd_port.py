@@ -125,14 +125,14 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         sys.stderr.write(f"legacy-coro port: error: {problem}\n")
         return 2
+    problem = _missing(args.paths)
+    if problem:
+        sys.stderr.write(f"legacy-coro port: error: {problem}\n")
+        return 2
     if importlib.util.find_spec("libcst") is None:
         # legacy_coro is not on the public index: name the package that is
         sys.stderr.write(f"legacy-coro port needs LibCST: {shlex.quote(sys.executable)} -m pip "
                          "install libcst\n")
-        return 2
-    problem = _missing(args.paths)
-    if problem:
-        sys.stderr.write(f"legacy-coro port: error: {problem}\n")
         return 2
     from legacy_coro.port._options import Options
     from legacy_coro.port._paths import port_paths

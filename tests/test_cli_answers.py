@@ -67,6 +67,7 @@ def usage_of(command: str, capsys: pytest.CaptureFixture[str]) -> str:
 
 # --------------------------------------------------------------- port: paths
 
+@needs_libcst
 @pytest.mark.parametrize("layout", ["empty", "no .py"])
 def test_port_of_a_directory_without_python_files(in_tmp: Path, layout: str,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
@@ -82,6 +83,7 @@ def test_port_of_a_directory_without_python_files(in_tmp: Path, layout: str,
         "directories that hold some\n")
 
 
+@needs_libcst
 def test_port_of_several_directories_without_python_files(
         in_tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (in_tmp / "a").mkdir()

@@ -14,7 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from legacy_coro.port.fixes.version_branches import _Version, branch_outcome
+pytest.importorskip("libcst")  # the port's fixes import it (not on pypy3, py316)
+
+from legacy_coro.port.fixes.version_branches import _Version, branch_outcome  # noqa: E402
 
 
 def _is_version_info(node: ast.expr) -> bool:
