@@ -51,7 +51,9 @@ from legacy_coro import _codepatch, _ledger, _policy
 from legacy_coro._frames import hiding
 from legacy_coro._ledger import MetaPath, Saved, Setting
 from legacy_coro._shim import coroutine, relocated
-from legacy_coro._versions import LOOP_ARGUMENT_REMOVED, REMOVED_SUBMODULE_NAMES, change
+from legacy_coro._versions import (
+    LOOP_ARGUMENT_REMOVED, POLICY_RENAMED, REMOVED_SUBMODULE_NAMES, change,
+)
 
 __all__ = ["PATCHES", "Patch", "Record", "apply"]
 
@@ -860,26 +862,51 @@ def _patch_submodule_names(record: Optional[Record]) -> List[Setting]:
         module = sys.modules.get(module_name) or importlib.import_module(module_name)
         if name not in vars(module):
             missing.setdefault(module, {})[name] = _resolve(spelling)
+    return _module_names(missing, "submodule-names", record)
+
+
+def _module_names(missing: Dict[Any, Dict[str, Any]], key: str,
+                  record: Optional[Record]) -> List[Setting]:
+    """Put *missing* names back on their modules (counted through ``__getattr__``)."""
     if record is None:
         return [Setting(module, name, value)
                 for module, names in missing.items() for name, value in names.items()]
-    return [Setting(module, "__getattr__", _counting_getattr(module, names, record))
+    return [Setting(module, "__getattr__", _counting_getattr(module, names, key, record))
             for module, names in missing.items()]
 
 
-def _counting_getattr(module: Any, names: Dict[str, Any], record: Record) -> Any:
-    """A module ``__getattr__`` that gives *names* and counts each use."""
+def _counting_getattr(module: Any, names: Dict[str, Any], key: str, record: Record) -> Any:
+    """A module ``__getattr__`` that gives *names* and counts each use (as row *key*)."""
     fallback = vars(module).get("__getattr__")
 
     def __getattr__(name: str) -> Any:
         if name in names:
-            record(f"{module.__name__}.{name}", "submodule-names")
+            record(f"{module.__name__}.{name}", key)
             return names[name]
         if fallback is not None:
             return fallback(name)
         raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
 
     return __getattr__
+
+
+# ---------------------------------------------------------------------------
+# policy-classes-renamed (3.14): asyncio.events.BaseDefaultEventLoopPolicy and
+# the others, as the underscored classes 3.14 and 3.15 have (on 3.16, which has
+# none, policy-removed sets the names to its own classes).
+
+
+def _patch_policy_class_names(record: Optional[Record]) -> List[Setting]:
+    missing: Dict[Any, Dict[str, Any]] = {}
+    for dotted, renamed in POLICY_RENAMED.items():
+        module_name, _, name = dotted.rpartition(".")
+        module = sys.modules.get(module_name)
+        if module is None or name in vars(module) or renamed not in vars(module):
+            continue
+        missing.setdefault(module, {})[name] = vars(module)[renamed]
+    # Set plainly, uncounted even with a report: submodule-names may give asyncio.events
+    # a counting __getattr__ of its own in the same apply(), and only one can be set.
+    return _module_names(missing, "policy-classes-renamed", None)
 
 
 # ---------------------------------------------------------------------------
@@ -1058,6 +1085,7 @@ PATCHES: Tuple[Patch, ...] = (
         _deprecated_functions("iscoroutinefunction-deprecated", ("iscoroutinefunction",)),
         r"'asyncio\.iscoroutinefunction' is deprecated",
     ),
+    Patch("policy-classes-renamed", _patch_policy_class_names),
     Patch("policy-removed", _patch_policies),
     Patch("iscoroutinefunction-removed", _patch_iscoroutinefunction),
 )

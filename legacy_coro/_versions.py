@@ -14,7 +14,8 @@ __all__ = [
     "ASYNCIO_AWAITABLE_CALLS", "ASYNCIO_COROUTINE_FUNCTIONS", "ASYNCIO_SUBMODULES", "CHANGES",
     "COROUTINE_DECORATORS", "Change",
     "LOOP_ARGUMENT_REMOVED", "LOOP_BOUND_AT_CALL", "LOOP_BOUND_LAZILY_SINCE", "OPT_IN", "PY",
-    "POLICY_NAMES", "REMOVED_SUBMODULE_NAMES", "TASK_ENTRY_POINTS", "YIELD_FROM_DECORATORS",
+    "POLICY_NAMES", "POLICY_RENAMED", "REMOVED_SUBMODULE_NAMES", "TASK_ENTRY_POINTS",
+    "YIELD_FROM_DECORATORS",
     "canonical_asyncio", "change", "printed", "render_table",
 ]
 
@@ -216,6 +217,19 @@ CHANGES: Tuple[Change, ...] = (
         deprecation=True,
     ),
     Change(
+        "policy-classes-renamed", (3, 14),
+        "the policy classes' names in asyncio's submodules took a leading underscore "
+        "(`asyncio.events.AbstractEventLoopPolicy`, `asyncio.events."
+        "BaseDefaultEventLoopPolicy`, `asyncio.unix_events.DefaultEventLoopPolicy`; only "
+        "`asyncio.AbstractEventLoopPolicy` and `asyncio.DefaultEventLoopPolicy` stay, "
+        "deprecated)",
+        "`AttributeError: module 'asyncio.events' has no attribute "
+        "'BaseDefaultEventLoopPolicy'` (uvloop before 0.15 subclasses it; seen on 3.14.7 and "
+        "3.15.0rc1)",
+        "`legacy_coro.install()` puts the names back as the classes 3.14 renamed; on 3.16 "
+        "`policy-removed` restores the classes themselves",
+    ),
+    Change(
         "iscoroutinefunction-deprecated", (3, 14),
         "`asyncio.iscoroutinefunction()` deprecated for `inspect.iscoroutinefunction()`",
         "`DeprecationWarning: 'asyncio.iscoroutinefunction' is deprecated and slated for "
@@ -266,8 +280,9 @@ REMOVED_SUBMODULE_NAMES: Dict[str, str] = {
 }
 
 #: What the "policy-removed" row (3.16) restores, where old code reaches it
-#: (3.15 spelled the classes with a leading underscore in asyncio.events and
-#: asyncio.unix_events, and kept the public names through module __getattr__).
+#: (3.14 and 3.15 spell the classes with a leading underscore in asyncio.events
+#: and asyncio.unix_events, POLICY_RENAMED, and keep the public names only on
+#: asyncio itself, through its module __getattr__).
 POLICY_NAMES: Tuple[str, ...] = (
     "asyncio.get_event_loop_policy", "asyncio.set_event_loop_policy",
     "asyncio.AbstractEventLoopPolicy", "asyncio.DefaultEventLoopPolicy",
@@ -275,6 +290,14 @@ POLICY_NAMES: Tuple[str, ...] = (
     "asyncio.events.AbstractEventLoopPolicy", "asyncio.events.BaseDefaultEventLoopPolicy",
     "asyncio.unix_events.DefaultEventLoopPolicy",
 )
+
+#: The "policy-classes-renamed" row (3.14): each submodule name old code used, and
+#: the name 3.14 and 3.15 give that class.
+POLICY_RENAMED: Dict[str, str] = {
+    "asyncio.events.AbstractEventLoopPolicy": "_AbstractEventLoopPolicy",
+    "asyncio.events.BaseDefaultEventLoopPolicy": "_BaseDefaultEventLoopPolicy",
+    "asyncio.unix_events.DefaultEventLoopPolicy": "_DefaultEventLoopPolicy",
+}
 
 
 #: The asyncio names whose ``loop=`` parameter 3.10 removed (the "loop-argument" row),

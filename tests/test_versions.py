@@ -137,7 +137,27 @@ def test_the_policy_names_are_there_until_316(name):
         print(hasattr({module}, {attribute!r}))
     """)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"{not _versions.change('policy-removed').applies}\n"
+    gone = _versions.change("policy-classes-renamed" if name in _versions.POLICY_RENAMED
+                            else "policy-removed")
+    assert done.stdout == f"{not gone.applies}\n"
+
+
+@pytest.mark.parametrize("name", sorted(_versions.POLICY_RENAMED))
+def test_the_renamed_policy_classes_are_back_under_the_layer(name):
+    """uvloop before 0.15 subclasses asyncio.events.BaseDefaultEventLoopPolicy: under the
+    layer the submodules' old names are the classes again on every version; uninstall()
+    takes back what it set."""
+    module, _, attribute = name.rpartition(".")
+    done = _plain(f"""
+        import {module}, legacy_coro
+        had = hasattr({module}, {attribute!r})
+        legacy_coro.install()
+        cls = getattr({module}, {attribute!r})
+        print(isinstance(cls, type) and cls.__name__.endswith("EventLoopPolicy"))
+        legacy_coro.uninstall()
+        print(hasattr({module}, {attribute!r}) == had)
+    """)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "True\nTrue\n", "")
 
 
 @pytest.mark.parametrize("name, spelling", sorted(_versions.REMOVED_SUBMODULE_NAMES.items()))
