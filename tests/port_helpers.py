@@ -11,9 +11,20 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Tuple
 
 from legacy_coro.port._options import DEFAULT_TARGET
-from legacy_coro.port._pipeline import RunOptions, port_files, port_source
 
-__all__ = ["NAMED", "codes", "d", "port", "port_run", "prints_as_on_36"]
+__all__ = ["NAMED", "VERSION", "codes", "d", "port", "port_run", "prints_as_on_36",
+           "sides"]
+
+#: the running Python, which ``port --verify`` runs both sides on unless told otherwise
+VERSION = "{}.{}".format(*sys.version_info[:2])
+
+
+def sides(a: str = VERSION, *, compat: bool = True, b: str = VERSION) -> str:
+    """How ``port --verify`` names the Pythons it ran the original (*a*) and the port on."""
+    under = "under legacy-coro run " if compat else ""
+    if a == b:
+        return f"the original {under}and the port on Python {a}" if compat else f"on Python {a}"
+    return f"the original {under}on Python {a}, the port on {b}"
 
 #: codes whose detail (the callee, the call) the tables check: "LC015:helper"
 NAMED = ("LC003", "LC004", "LC015", "LC016")
@@ -32,6 +43,8 @@ def codes(sites: Iterable[Sequence[object]], notes: Iterable[Tuple[int, str]] = 
 def port(src: str, target: Tuple[int, int] = DEFAULT_TARGET,
          result_helper: bool = True) -> Tuple[str, List[str]]:
     """Port one module on its own; return the new text and the codes of the sites left."""
+    from legacy_coro.port._pipeline import port_source  # LibCST: not on pypy3, py316
+
     result = port_source(d(src).encode(), "t.py", target=target, result_helper=result_helper)
     return result.source.decode(), codes(result.sites, result.notes)
 
@@ -45,6 +58,8 @@ def port_run(tmp_path: Path, files: Dict[str, str], target: Tuple[int, int] = DE
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(d(text))
         paths.append(str(path))
+    from legacy_coro.port._pipeline import RunOptions, port_files
+
     outcomes = port_files(sorted(paths), RunOptions(target=target, result_helper=result_helper))
     result = {}
     for outcome in outcomes:

@@ -20,6 +20,10 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("libcst")
+if sys.version_info < (3, 10):
+    # --verify runs the port on the running Python, where the default target's output
+    # need not run (before 3.10 an asyncio.Lock() binds the current loop when made)
+    pytest.skip("the default target (3.10) is older than this Python", allow_module_level=True)
 
 from legacy_coro._compare import resolve_python  # noqa: E402
 from legacy_coro._main import main  # noqa: E402

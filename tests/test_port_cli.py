@@ -36,7 +36,7 @@ async def fetch():
     return 1
 """
 SUMMARY_ONE = "1 file changed, 1 function converted, 0 sites left with reasons\n"
-VERSION = "{}.{}".format(*sys.version_info[:2])
+from port_helpers import VERSION, sides  # noqa: E402
 
 
 @pytest.fixture
@@ -342,8 +342,7 @@ def test_verify_refuses_a_port_that_prints_differently(
     script.write_text(LEGACY + "\nprint(open(__file__).read().count('yield'))\n")
     assert main(["port", "--verify", str(script)]) == 1
     err = capsys.readouterr().err
-    assert f"{script}: verify: different, the original under legacy-coro run and the port on " \
-        f"Python {VERSION}\n" in err
+    assert f"{script}: verify: different, {sides()}\n" in err
     assert "--- original\n+++ ported\n@@ -1 +1 @@\n-2\n+1\n" in err
     assert err.endswith("0 files changed, 1 function converted, 0 sites left with reasons, "
                         "1 file failed verification (not written)\n")
@@ -377,8 +376,7 @@ def test_verify_runs_the_original_under_the_layer(tmp_path: Path,
     script.write_text(OLD_SCRIPT)
     assert main(["port", "--verify", str(script)]) == 1
     err = capsys.readouterr().err
-    assert err == (f"{script}: verify: same transcript, the original under legacy-coro run and "
-                   f"the port on Python {VERSION}\n"
+    assert err == (f"{script}: verify: same transcript, {sides()}\n"
                    f"Rewriting {script}\n"
                    "1 file changed, 1 function converted, 0 sites left with reasons\n")
     assert "async def tick(loop):" in script.read_text()
@@ -392,7 +390,7 @@ def test_verify_says_when_the_original_does_not_run(tmp_path: Path,
     err = capsys.readouterr().err.splitlines()
     assert err == [
         f"{script}: verify: the original does not run (exit 1: RuntimeError: the original stops "
-        f"here), the original under legacy-coro run and the port on Python {VERSION}; nothing "
+        f"here), {sides()}; nothing "
         "to compare the port with",
         "0 files changed, 1 function converted, 0 sites left with reasons, 1 file not verified: "
         "the original does not run (not written)",
@@ -410,7 +408,7 @@ def test_verify_without_the_layer_on_old_code(tmp_path: Path,
     err = capsys.readouterr().err.splitlines()
     if sys.version_info < (3, 9):
         assert status == 1
-        assert err[0] == f"{script}: verify: different, on Python {VERSION}"
+        assert err[0] == f"{script}: verify: different, {sides(compat=False)}"
         assert any(line.startswith("-[stderr] <script>:<line>: DeprecationWarning: ")
                    for line in err)
         return
@@ -418,7 +416,7 @@ def test_verify_without_the_layer_on_old_code(tmp_path: Path,
     why = ("AttributeError: module 'asyncio' has no attribute 'coroutine'"
            if sys.version_info >= (3, 11) else "TypeError: 'Lock' object is not iterable")
     assert err[0].startswith(f"{script}: verify: the original does not run (exit 1: {why}")
-    assert err[0].endswith(f"), on Python {VERSION}; nothing to compare the port with")
+    assert err[0].endswith(f"), {sides(compat=False)}; nothing to compare the port with")
     assert "failed verification" not in "\n".join(err)
     assert script.read_text() == OLD_SCRIPT
 
@@ -454,8 +452,8 @@ def test_verify_on_another_python_for_the_original(tmp_path: Path,
         pytest.skip("a shell-script stand-in for an interpreter")
     assert main(["port", "--verify", "--python-a", str(other), str(script)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith(f"{script}: verify: same transcript, the original on Python {VERSION}, "
-                          f"the port on {VERSION}\n")
+    assert err.startswith(f"{script}: verify: same transcript, "
+                          f"the original on Python {VERSION}, the port on {VERSION}\n")
     script.write_text(LEGACY + "\nimport sys\nprint('legacy_coro._runner' in sys.modules)\n")
     assert main(["port", "--verify", "--python-a", str(other), "--compat-a", str(script)]) == 1
     err = capsys.readouterr().err

@@ -27,8 +27,8 @@ from legacy_coro.port._verify_plan import test_style as style_of  # noqa: E402
 from legacy_coro.port._verify_tests import compare, split  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-VERSION = "{}.{}".format(*sys.version_info[:2])
-SIDES = f"the original under legacy-coro run and the port on Python {VERSION}"
+from port_helpers import VERSION, sides  # noqa: E402
+SIDES = sides()
 
 LEDGER = {
     "__init__.py": "",
@@ -272,13 +272,13 @@ def test_without_pytest_unittest_runs_the_tests(
     status = main(["port", "--verify", "--python-a", python, "--compat-a", "--python-b", python,
                    "ledger"])
     err = capsys.readouterr().err.splitlines()
-    sides = f"the original under legacy-coro run and the port on Python {VERSION}"
+    both = sides(b=VERSION)
     assert err[:4] == [
-        f"ledger/helper.py: verify: same transcript, {sides}",
-        f"ledger/program.py: verify: same transcript, {sides}",
+        f"ledger/helper.py: verify: same transcript, {both}",
+        f"ledger/program.py: verify: same transcript, {both}",
         f"ledger/test_pytest.py: verify: not verified: its tests need pytest, which {python} "
         "cannot import; install pytest there",
-        f"ledger/test_unit.py: verify: same test results (2 passed, 1 skipped), {sides}",
+        f"ledger/test_unit.py: verify: same test results (2 passed, 1 skipped), {both}",
     ]
     assert err[-1] == ("3 files changed, 5 functions converted, 0 sites left with reasons, "
                        "1 file not verified (not written)")
@@ -296,13 +296,13 @@ def test_the_original_on_python_36_natively(ledger: Dict[str, str],
     except LookupError:
         pytest.skip("no Python 3.6 here (pyenv install 3.6)")
     assert main(["port", "--verify", "--python-a", "3.6", "--no-compat-a", "ledger"]) == 2
-    sides = f"the original on Python 3.6, the port on {VERSION}"
+    both = sides("3.6", compat=False)
     assert capsys.readouterr().err.splitlines()[:5] == [
-        f"ledger/helper.py: verify: same transcript, {sides}",
-        f"ledger/program.py: verify: same transcript, {sides}",
+        f"ledger/helper.py: verify: same transcript, {both}",
+        f"ledger/program.py: verify: same transcript, {both}",
         f"ledger/test_pytest.py: verify: not verified: its tests need pytest, which "
         f"{old.executable} cannot import; install pytest there",
-        f"ledger/test_unit.py: verify: same test results (2 passed, 1 skipped), {sides}",
+        f"ledger/test_unit.py: verify: same test results (2 passed, 1 skipped), {both}",
         "Rewriting ledger/helper.py",
     ]
     assert old.label == "3.6"

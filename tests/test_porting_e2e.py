@@ -21,7 +21,7 @@ import pytest
 from legacy_coro._compare import resolve_python
 from legacy_coro._main import main
 
-VERSION = "{}.{}".format(*sys.version_info[:2])
+from port_helpers import VERSION, sides  # noqa: E402
 
 OLD_2016 = '''\
 import asyncio
@@ -144,8 +144,7 @@ def port_verify(capsys) -> str:
     status = main(["port", "--verify", "old.py"])
     err = capsys.readouterr().err
     assert status == 1, err
-    assert err.startswith("old.py: verify: same transcript, the original under legacy-coro run "
-                          f"and the port on Python {VERSION}\nRewriting old.py\n"), err
+    assert err.startswith(f"old.py: verify: same transcript, {sides()}\nRewriting old.py\n"), err
     ported = Path("old.py").read_text()
     assert "async def main(loop):" in ported and "yield" not in ported
     return ported
@@ -202,6 +201,6 @@ def test_port_verify_refuses_a_port_that_does_not_run(pair, capsys):
     err = capsys.readouterr().err.splitlines()
     assert status == 1
     assert err[0] == (f"old.py: verify: the port failed (exit 1: TypeError: {await_refusal()}), "
-                      f"the original under legacy-coro run and the port on Python {VERSION}")
+                      f"{sides()}")
     assert err[-1].endswith("1 file failed verification (not written)")
     assert Path("old.py").read_text() == OLD_STUB
