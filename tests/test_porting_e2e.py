@@ -13,7 +13,6 @@ is reported for coroutines; see that test).
 """
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
