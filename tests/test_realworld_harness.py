@@ -170,7 +170,7 @@ def test_bad_allowlist_is_a_setup_error_with_exit_2(suites, tmp_path, capsys):
     assert err.count("\n") == 1
 
 
-@pytest.mark.parametrize("argv", [["--timeout", "0"], ["--run-timeout", "-1"],
+@pytest.mark.parametrize("argv", [["--timeout", "0"], ["--run-timeout", "-1"], ["--jobs", "0"],
                                   ["--mode", "fast"], ["--lib", "twisted"]])
 def test_usage_errors_exit_2(suites, argv, capsys):
     with pytest.raises(SystemExit) as info:
@@ -187,24 +187,31 @@ def test_default_plan(suites):
         ("hbmqtt", "layer", "3.12", False), ("hbmqtt", "layer", "3.13", False),
         ("hbmqtt", "layer", "3.14", True), ("hbmqtt", "layer", "3.15", True),
         ("hbmqtt", "layer", "3.16", True),
-        ("hbmqtt", "port", "3.13", False), ("hbmqtt", "port", "3.8", False),
+        ("hbmqtt", "port", "3.13", False), ("hbmqtt", "port", "3.14", True),
+        ("hbmqtt", "port", "3.15", True),
         ("irc3", "baseline", "3.6", False),
         ("irc3", "layer", "3.12", False), ("irc3", "layer", "3.16", True),
         ("janus", "baseline", "3.7", False),
         ("janus", "layer", "3.12", False), ("janus", "layer", "3.13", False),
         ("janus", "layer", "3.14", True), ("janus", "layer", "3.15", True),
         ("janus", "layer", "3.16", True),
-        ("janus", "port", "3.13", False), ("janus", "port", "3.7", False),
+        ("janus", "port", "3.13", False), ("janus", "port", "3.14", True),
+        ("janus", "port", "3.15", True),
         ("janus-0.3.0", "baseline", "3.6", False),
         ("janus-0.3.0", "layer", "3.12", False), ("janus-0.3.0", "layer", "3.16", True),
+        ("janus-0.3.0", "port", "3.13", False), ("janus-0.3.0", "port", "3.14", True),
+        ("janus-0.3.0", "port", "3.15", True),
         ("websockets", "baseline", "3.7", False),
         ("websockets", "layer", "3.12", False), ("websockets", "layer", "3.13", False),
         ("websockets", "layer", "3.14", True), ("websockets", "layer", "3.15", True),
         ("websockets", "layer", "3.16", True),
-        ("websockets", "port", "3.13", False), ("websockets", "port", "3.7", False),
+        ("websockets", "port", "3.13", False), ("websockets", "port", "3.14", True),
+        ("websockets", "port", "3.15", True),
         ("websockets-4.0.1", "baseline", "3.6", False),
         ("websockets-4.0.1", "layer", "3.12", False),
         ("websockets-4.0.1", "layer", "3.16", True),
+        ("websockets-4.0.1", "port", "3.13", False), ("websockets-4.0.1", "port", "3.14", True),
+        ("websockets-4.0.1", "port", "3.15", True),
     ]
 
 
@@ -213,8 +220,9 @@ def test_all_pythons_and_the_old_generations_port_mode_by_name(suites):
     assert [(m, s) for _, m, s, _ in suites._plan(args)] == [
         ("baseline", "3.6"), ("layer", "3.12"), ("layer", "3.13"), ("layer", "3.14"),
         ("layer", "3.15"), ("layer", "3.16")]
-    args = suites.build_parser().parse_args(["--lib", "janus-0.3.0", "--mode", "port"])
-    assert [(m, s) for _, m, s, _ in suites._plan(args)] == [("port", "3.13"), ("port", "3.6")]
+    args = suites.build_parser().parse_args(["--lib", "irc3", "--mode", "port"])
+    assert [(m, s) for _, m, s, _ in suites._plan(args)] == [
+        ("port", "3.13"), ("port", "3.14"), ("port", "3.15")]
     old = suites.Python("3.6", sys.executable, "3.6.15", (3, 6))
     assert "pytest==7.0.1" in suites._requirements(suites.LIBRARIES["irc3"], old, "baseline")[1]
 
