@@ -360,7 +360,7 @@ def test_readme_is_short_and_starts_with_the_two_commands() -> None:
     assert "$ python3 -m venv .venv && . .venv/bin/activate && pip install -e '.[port]'" in (
         first_screen)
     assert "$ legacy-coro compare" in first_screen
-    assert "$ pip install tox && tox" in first_screen
+    assert "$ pip install tox && tox p" in first_screen
 
 
 def test_relative_links_resolve() -> None:
