@@ -119,10 +119,33 @@ def test_result_helper_by_default(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert main(["port", str(path)]) == 1
     err = capsys.readouterr().err
     assert f"{path}:4: LC018 {REASONS['LC018']} [f]\n" in err
-    assert err.endswith("1 file changed, 1 function converted, 1 site left with reasons\n")
+    assert err.endswith("1 file changed, 1 function converted, 0 sites left with reasons, "
+                        "1 rewrite to review\n")
     ported = path.read_text()
     assert "\nclass _LegacyCoroResult:\n" in ported
     assert ported.endswith("\n\n\nasync def f():\n    return await _LegacyCoroResult(fut)\n")
+
+
+def test_rewrites_to_review_are_counted_apart_from_the_sites_left(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """LC014 is ported through a helper (a note, to review); LC021 is left (a warning)."""
+    import json
+
+    from legacy_coro.port._reasons import ERROR_CODES, REWRITTEN_CODES
+
+    assert not set(REWRITTEN_CODES) & set(ERROR_CODES)
+    path = tmp_path / "m.py"
+    path.write_text("import asyncio\n\n\n@asyncio.coroutine\ndef f():\n    try:\n"
+                    "        yield from asyncio.sleep(0)\n    except Exception:\n"
+                    "        pass\n\n\nloop = asyncio.get_event_loop()\n"
+                    "loop.run_until_complete(f())\n")
+    assert main(["port", "--check", "--json", str(path)]) == 1
+    document = json.loads(capsys.readouterr().out)
+    sites = {site["code"]: site["severity"] for site in document["files"][0]["sites"]}
+    assert sites == {"LC014": "note", "LC021": "warning"}
+    assert (document["summary"]["sites"], document["summary"]["rewrites_to_review"]) == (2, 1)
+    assert document["summary"]["text"] == ("1 file would be changed, 1 function converted, "
+                                           "1 site left with reasons, 1 rewrite to review")
 
 
 def test_plain_generator_awaiting_converted_function_is_an_error(

@@ -5,7 +5,7 @@ from typing import IO, AbstractSet, Any, Dict, List, Optional, Sequence, Tuple
 
 from legacy_coro.port._options import Options
 from legacy_coro.port._pipeline import Outcome
-from legacy_coro.port._reasons import ERROR_CODES, REASONS
+from legacy_coro.port._reasons import ERROR_CODES, REASONS, REWRITTEN_CODES
 
 __all__ = ["EXIT_CHANGED", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "plural", "report"]
 
@@ -31,6 +31,7 @@ def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes]
         sites.extend((outcome.path, line, code, detail) for line, code, detail in outcome.sites)
     sites.sort()
     errors = sum(1 for s in sites if s[2] in ERROR_CODES)
+    noted = sum(1 for s in sites if s[2] in REWRITTEN_CODES)
     changed = [o for o in outcomes if o.changed and o.path not in failed_verify]
     failures = [o for o in outcomes if o.error is not None]
     status = EXIT_OK
@@ -56,7 +57,9 @@ def report(options: Options, outcomes: List[Outcome], stdin_new: Optional[bytes]
     verb = "would be changed" if (options.diff or options.check or unwritten) else "changed"
     summary = (f"{plural(len(changed), 'file')} {verb}, "
                f"{plural(sum(o.converted for o in outcomes), 'function')} converted, "
-               f"{plural(len(sites), 'site')} left with reasons")
+               f"{plural(len(sites) - noted, 'site')} left with reasons")
+    if noted:
+        summary += f", {plural(noted, 'rewrite')} to review"
     if errors:
         summary += f", {plural(errors, 'error')}"
     if failures:
@@ -113,7 +116,8 @@ def _json(outcomes: Sequence[Outcome], sites: Sequence[Tuple[str, int, str, str]
     for path, line, code, detail in sites:
         by_path.setdefault(path, []).append(
             {"line": line, "code": code, "message": REASONS[code], "detail": detail,
-             "severity": "error" if code in ERROR_CODES else "warning"})
+             "severity": "error" if code in ERROR_CODES else
+             "note" if code in REWRITTEN_CODES else "warning"})
     files = []
     for o in outcomes:
         entry: Dict[str, Any] = {
@@ -136,6 +140,7 @@ def _json(outcomes: Sequence[Outcome], sites: Sequence[Tuple[str, int, str, str]
             "functions_converted": sum(o.converted for o in outcomes),
             "sites": len(sites),
             "errors": sum(1 for s in sites if s[2] in ERROR_CODES),
+            "rewrites_to_review": sum(1 for s in sites if s[2] in REWRITTEN_CODES),
             "files_not_ported": sum(1 for o in outcomes if o.error),
             "text": summary,
         },
