@@ -30,8 +30,9 @@ use a `yield from` inside a coroutine, or a task) with them; inside them `yield
 from X` into `await X` where X is awaitable after the port, a bare `yield` into
 `await asyncio.sleep(0)`, `with (yield from lock):` into `async with lock:`,
 `asyncio.wait(fs)` into `asyncio.wait({{asyncio.ensure_future(f) for f in
-set(fs)}})` (what wait() did with fs before 3.11); `loop=NAME` arguments of the
-functions that lost them in 3.10; `asyncio.async(...)` into
+set(fs)}})` (what wait() did with fs before 3.11; a literal `[a(), b()]` becomes
+the set `{{a(), b()}}`, which makes the tasks in the same order); `loop=NAME`
+arguments of the functions that lost them in 3.10; `asyncio.async(...)` into
 `asyncio.ensure_future(...)`.  Names are resolved through imports and scopes,
 across the files of one run.  A decorated function that never yields and may
 return an awaitable (3.10 awaited it) converts too, returning such a value
