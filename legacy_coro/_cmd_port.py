@@ -34,10 +34,15 @@ set(fs)}})` (what wait() did with fs before 3.11; a literal `[a(), b()]` becomes
 the set `{{a(), b()}}`, which makes the tasks in the same order); `loop=NAME`
 arguments of the functions that lost them in 3.10; `asyncio.async(...)` into
 `asyncio.ensure_future(...)`.  Names are resolved through imports and scopes,
-across the files of one run.  A decorated function that never yields and may
-return an awaitable (3.10 awaited it) converts too, returning such a value
-through a small helper class the port adds to its module, which awaits it as
-3.10 did (LC018; --no-result-helper keeps it on legacy_coro instead, LC001).
+across the files of one run.  A line it makes longer than the file's own limit
+(the smallest of 79, 88, 99, 100, 119 and 120 that no line of the file
+exceeds) is broken inside its brackets as the file breaks lines (aligned with
+the bracket, or a hanging indent), and a continuation line aligned with a
+bracket it moved moves with it; files indented with tabs are left so.  A
+decorated function that never yields and may return an awaitable (3.10 awaited
+it) converts too, returning such a value through a small helper class the port
+adds to its module, which awaits it as 3.10 did (LC018; --no-result-helper
+keeps it on legacy_coro instead, LC001).
 A branch of `if sys.version_info ...` that never runs on the target
 (--pyXY-plus) is left exactly as it is.  Sites whose meaning could change are
 left alone and reported as `FILE:LINE: CODE message`:

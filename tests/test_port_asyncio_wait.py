@@ -32,16 +32,20 @@ WAIT = [
                 fs=jobs, return_when=asyncio.FIRST_COMPLETED)
             done, _ = yield from asyncio.wait([fetch(urls[0])])
         """,
+        # the file's one multi-line bracket hangs: so do the lines the port made too long
         """\
         import asyncio
 
         async def main(loop, jobs, urls):
             done, _ = await asyncio.wait({asyncio.ensure_future(f) for f in set(jobs)})
-            done, _ = await asyncio.wait({asyncio.ensure_future(f) for f in set([fetch(u) for u in urls])}, timeout=1)
             done, _ = await asyncio.wait(
-                fs={asyncio.ensure_future(f) for f in set(jobs)}, return_when=asyncio.FIRST_COMPLETED)
+                {asyncio.ensure_future(f) for f in set([fetch(u) for u in urls])},
+                timeout=1)
+            done, _ = await asyncio.wait(
+                fs={asyncio.ensure_future(f) for f in set(jobs)},
+                return_when=asyncio.FIRST_COMPLETED)
             done, _ = await asyncio.wait([asyncio.ensure_future(fetch(urls[0]))])
-        """,  # noqa: E501
+        """,
         [],
         id="wait-given-tasks-as-it-made-them",
     ),
@@ -56,12 +60,16 @@ WAIT = [
             yield from asyncio.wait({a(), b()})
             yield from asyncio.wait(fs=[a(), b()])
         """,
+        # (lines over 79 characters broken as the file would: no bracket of its own
+        # continues on another line, so aligned with the bracket)
         """\
         import asyncio
 
         async def main(a, b, c):
-            done, _ = await asyncio.wait({asyncio.ensure_future(f) for f in {a(), b(), c()}})
-            await asyncio.wait({asyncio.ensure_future(f) for f in {a(), b()}}, timeout=1)
+            done, _ = await asyncio.wait({asyncio.ensure_future(f)
+                                          for f in {a(), b(), c()}})
+            await asyncio.wait({asyncio.ensure_future(f) for f in {a(), b()}},
+                               timeout=1)
             await asyncio.wait({asyncio.ensure_future(f) for f in {a(), b()}})
             await asyncio.wait(fs={asyncio.ensure_future(f) for f in {a(), b()}})
         """,
@@ -95,6 +103,25 @@ WAIT = [
         """,
         [],
         id="starred-trailing-comma-one-empty-double-parentheses",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        @asyncio.coroutine
+        def main(a, b):
+            yield from asyncio.wait([a(),  # the first
+                                     b()])
+        """,
+        """\
+        import asyncio
+
+        async def main(a, b):
+            await asyncio.wait({asyncio.ensure_future(f) for f in {a(),  # the first
+                                                                   b()}})
+        """,
+        [],
+        id="multi-line-literal-realigned-with-its-brace",
     ),
     pytest.param(
         """\

@@ -22,6 +22,7 @@ from legacy_coro.port._render import Lines, PortError, check_output, not_reprodu
 from legacy_coro.port import fixes
 from legacy_coro.port._context import Context
 from legacy_coro.port._transform import Transformer, dispatch
+from legacy_coro.port._wrap import wrap
 
 __all__ = ["Ported", "Scanned", "Site", "port_scanned", "scan"]
 
@@ -167,6 +168,7 @@ def _port(scanned: Scanned, analysis: Analysis, facts: Facts, target: Tuple[int,
     new_text = reduced.restore(code) if reduced is not None else code
     if new_text is None:  # the transform lost a placeholder
         raise _Unfold()
+    new_text = wrap(scanned.text, new_text)
     found = {Site(line_of(n) or 0, code, detail) for n, code, detail in transformer.out.reports}
     found.update(Site(*site) for site in plan.sites)
     changed = new_text != scanned.text
