@@ -7,7 +7,7 @@ __all__ = [
     "coroutine", "install", "installed", "installed_patches", "iscoroutine",
     "iscoroutinefunction", "uninstall",
 ]
-__version__ = "0.1.0"
+__version__ = "0.9.0"
 
 for _name in __all__:
     globals()[_name].__module__ = __name__

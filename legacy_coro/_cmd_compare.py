@@ -5,90 +5,69 @@ import os
 import shutil
 import sys
 
-from legacy_coro._normalize import describe_rules
+from legacy_coro._normalize import RULE_NAMES
 
 HELP = "run two scripts (or two directories of them) and show whether they print the same"
 
-DESCRIPTION = f"""\
-Run two Python scripts as child processes, normalise what each prints, and show
-the two transcripts side by side with the differing lines marked
-('|' changed, '<' only in A, '>' only in B), then one verdict line.
+DESCRIPTION = """\
+Run two Python scripts (PATH PATH: two files, or two directories whose
+top-level *.py files pair by name; none: examples_legacy/ and examples_native/)
+and show whether they print the same, after normalising what changes from run
+to run. The transcript is stdout, then stderr lines marked "[stderr] ".
 
-  legacy-coro compare A.py B.py      one pair, side by side (or --diff)
-  legacy-coro compare DIR_A DIR_B    every top-level *.py paired by name: a table
-  legacy-coro compare                examples_legacy/ against examples_native/
+  legacy-coro compare old.py new.py
+  legacy-coro compare --compat-a old/ new/     old code under the compat layer
+  legacy-coro compare --python-a 3.6 old/ new/ old code on the Python it ran on"""
 
-Each script runs as `PYTHON [-W ARG] /abs/path/SCRIPT.py` in its own directory,
-stdin closed.  The transcript is its stdout, then its stderr lines marked
-"[stderr] ": an extra warning or traceback on one side is a difference.  A pair
-is "same" only when both exit 0 and the transcripts are equal.
+EPILOG = f"""\
+default rules: {', '.join(RULE_NAMES)}.
 
-the old code as it ran, the port as it runs:
-  legacy-coro compare --compat-a old.py new.py
-      side A runs under the compat layer, as `legacy-coro run old.py` would
-      (`PYTHON -m legacy_coro run`, the porting report off)
-  legacy-coro compare --python-a 3.6 --python-b 3.13 old.py new.py
-      side A on Python 3.6, side B on 3.13
---python X (repeatable) gives a column per interpreter and runs both sides on
-it; --python-a / --python-b fix one side's interpreter in every column (so
-`--python-a 3.6 --python 3.12 --python 3.13` runs A on 3.6 against B on 3.12,
-then on 3.13; with both sides fixed, --python is refused).  Side A may run on a
-Python without legacy_coro, 3.6 and 3.7 included (old code runs there
-natively); --compat-a needs legacy_coro on side A's interpreter, and 3.8+.
+exit status: 0 every pair the same; 1 any pair different, failed, timed out or
+without a partner; 2 usage error; 130 / 143 interrupted. Details: the
+documentation (docs/reference/cli.md in the source)."""
 
-Ctrl-C (SIGINT) or SIGTERM stops at once: no new script starts, every running
-one is killed with what it started, and what finished is shown.
+#: the range of --width: narrower garbles the two columns, wider is not a terminal
+WIDTH_RANGE = (40, 1000)
 
-normalisation (default rules, nothing else; --no-normalize turns them off):
-{describe_rules()}
-  then each --normalize REGEX=REPL, in order (Python re syntax).
 
-exit status: 0 every pair the same, 1 any pair different, failed, timed out or
-missing a partner, 2 usage error, 130 interrupted (SIGINT), 143 (SIGTERM)."""
+USAGE = "legacy-coro compare [options] [PATH PATH]"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``compare`` options."""
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="two .py files or two directories (default: examples_legacy "
-                             "examples_native)")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--python", action="append", default=[], metavar="X",
-                        help="interpreter to run both sides with: a path, a command, or a "
-                             "version like 3.12 (found on PATH or in pyenv); repeat for a column "
-                             "per interpreter (default: the one running legacy-coro)")
+                        help="run both sides on X: a path, a command or a version (3.12); "
+                             "repeat for a column each (default: this Python)")
     parser.add_argument("--python-a", metavar="X",
-                        help="interpreter for side A only, as --python (3.6 and 3.7 work: old "
-                             "code runs there natively)")
-    parser.add_argument("--python-b", metavar="X", help="interpreter for side B only")
+                        help="side A's interpreter in every column (3.6 works too)")
+    parser.add_argument("--python-b", metavar="X", help="side B's interpreter")
     parser.add_argument("--compat-a", action="store_true",
-                        help="run side A under the compat layer, as `legacy-coro run` does "
-                             "(needs legacy_coro on side A's Python, 3.8+)")
-    parser.add_argument("-j", "--jobs", type=int, default=min(8, os.cpu_count() or 1),
-                        metavar="N", help="pairs to run at once, 0 for one per CPU "
-                                          "(default: %(default)s)")
-    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
-                        help="kill a script after this long and report it timed out "
-                             "(default: %(default)g)")
+                        help="run side A under the compat layer (legacy-coro run)")
     parser.add_argument("-W", dest="warnings", action="append", default=[], metavar="ARG",
                         help="pass -W ARG to the interpreter, e.g. -W error")
-    parser.add_argument("--normalize", action="append", default=[], metavar="REGEX=REPL",
-                        help="an extra rule, applied after the default ones (repeatable; "
-                             r"write \= for '=' inside REGEX)")
+    parser.add_argument("--normalize", action="append", default=[], metavar="RE=REPL",
+                        help="an extra rule, after the default ones (repeatable)")
+    parser.add_argument("--skip-rule", action="append", default=[], metavar="NAME",
+                        choices=RULE_NAMES, help="do not apply this default rule (repeatable)")
     parser.add_argument("--no-normalize", action="store_true",
-                        help="compare raw output: no default rules (--normalize still applies)")
-    output = parser.add_mutually_exclusive_group()
-    output.add_argument("--diff", action="store_true",
-                        help="print a unified diff instead of two columns")
-    output.add_argument("--json", action="store_true",
-                        help="print the results as JSON (transcripts included where not the "
-                             "same)")
-    parser.add_argument("--color", "--colour", choices=("auto", "always", "never"),
-                        default="auto",
-                        help="colour the marks: auto = only when stdout is a terminal and "
-                             "NO_COLOR is not set (default: auto)")
-    parser.add_argument("--width", type=int, default=None, metavar="COLUMNS",
-                        help="width of the side-by-side view (default: the terminal's, else "
-                             "100)")
+                        help="apply no default rule")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--diff", action="store_true",
+                       help="a unified diff instead of two columns")
+    shown.add_argument("--json", action="store_true", help="the results as JSON")
+    parser.add_argument("--width", type=int, default=None, metavar="N",
+                        help=f"width of the two columns, {WIDTH_RANGE[0]} to {WIDTH_RANGE[1]} "
+                             "(default: the terminal's)")
+    for flag, shown_help in (("--color", "auto (a terminal without NO_COLOR), always or never"),
+                             ("--colour", argparse.SUPPRESS)):
+        parser.add_argument(flag, dest="color", choices=("auto", "always", "never"),
+                            default="auto", metavar="WHEN", help=shown_help)
+    parser.add_argument("-j", "--jobs", type=int, default=min(8, os.cpu_count() or 1),
+                        metavar="N", help="pairs at once, 0: one per CPU (default: the CPUs, at "
+                                          "most 8)")
+    parser.add_argument("--timeout", type=float, default=60.0, metavar="SECONDS",
+                        help="kill a script after this long (default: %(default)g)")
 
 
 def check_numbers(jobs: int, timeout: float) -> str:
@@ -116,11 +95,14 @@ def run(args: argparse.Namespace) -> int:
     problem = check_numbers(args.jobs, args.timeout)
     if problem:
         return usage(problem)
+    low, high = WIDTH_RANGE
+    if args.width is not None and not low <= args.width <= high:
+        return usage(f"--width {args.width}: give {low} to {high} columns")
     if args.color == "auto":
         colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     else:
         colour = args.color == "always"
-    width = args.width or shutil.get_terminal_size((100, 24)).columns
+    width = args.width or min(shutil.get_terminal_size((100, 24)).columns, high)
     options = Options(
         paths=args.paths,
         pythons=args.python,
@@ -129,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         python_args=[arg for value in args.warnings for arg in ("-W", value)],
         user_rules=rules,
         normalize_defaults=not args.no_normalize,
+        skip_rules=tuple(args.skip_rule),
         diff=args.diff,
         json=args.json,
         colour=colour,

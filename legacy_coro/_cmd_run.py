@@ -6,39 +6,38 @@ import sys
 from typing import List, Sequence
 
 HELP = "run an unmodified old asyncio program with legacy_coro.install() in effect"
-USAGE = "%(prog)s [-h] [--restore KEY] [--report] (SCRIPT | DIR | - | -m MODULE) [ARGS ...]"
 DESCRIPTION = """\
-Install the compat layer (legacy_coro.install(): each asyncio behaviour this
-Python removed is put back), then run the program as __main__ with its own
-arguments, exit code and tracebacks, as `python SCRIPT ARGS` would:
+Install the compat layer (legacy_coro.install(): what this Python removed from
+asyncio is put back, and old source compiles), then run the program as
+__main__, as `python PROGRAM ARGS` would: its own arguments, exit code and
+tracebacks. Everything after the program is its own.
 
   legacy-coro run SCRIPT [ARGS]      a script
   legacy-coro run DIR [ARGS]         a directory (or zip file) with __main__.py
   legacy-coro run - [ARGS]           the program read from stdin
   legacy-coro run -m MODULE [ARGS]   a module, as python -m runs it
+  legacy-coro run -m pytest tests/   an old test suite"""
 
-Everything after the program is its own (`legacy-coro run s.py --report`
-passes --report to s.py).
+EPILOG = """\
+environment: LEGACY_CORO_REPORT=FILE.json writes the porting report as JSON;
+LEGACY_CORO_RESTORE=KEY,KEY does what --restore does.
 
-With --report, or LEGACY_CORO_REPORT=FILE.json in the environment, every use
-of a restored behaviour is recorded (API, your file:line, count, the Python
-version that removed it): a table goes to stderr at exit, or JSON to FILE.json
-(checked to be writable before the program starts).
-
-Behaviour changes that removed nothing are restored only when asked, with
---restore KEY (repeatable, or comma-separated; LEGACY_CORO_RESTORE=KEY,KEY in
-the environment does the same):
-{}"""
+exit status: the program's own; 2 usage error. Details: the documentation
+(docs/reference/cli.md in the source)."""
 
 
-def _describe_opt_in() -> str:
+def USAGE() -> str:
+    """The usage line, wrapped to the terminal."""
+    from legacy_coro._main import wrap_usage
+
+    return wrap_usage("legacy-coro run", ["[options]", "(SCRIPT | DIR | - | -m MODULE)",
+                                          "[ARGS ...]"])
+
+
+def _opt_in_keys() -> List[str]:
     from legacy_coro._versions import CHANGES
 
-    return "".join(f"  {c.key:24} {c.label}: {c.what.replace('`', '')}\n"
-                   for c in CHANGES if c.opt_in) + "  all                      every one of them\n"
-
-
-DESCRIPTION = DESCRIPTION.format(_describe_opt_in())
+    return [f"{c.key} ({c.label})" for c in CHANGES if c.opt_in]
 
 
 def restore_keys(values: Sequence[str]) -> List[str]:
@@ -51,30 +50,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the arguments of ``legacy-coro run``."""
     parser.add_argument(
         "--restore", action="append", default=[], metavar="KEY",
-        help="also restore this behaviour change (see above; repeatable)",
+        help="also restore a behaviour change that removed nothing: "
+             f"{', '.join(_opt_in_keys())}, or all (repeatable, or KEY,KEY)",
     )
     parser.add_argument(
         "--report", action="store_true",
-        help="print a porting report to stderr at exit (LEGACY_CORO_REPORT=FILE.json: "
-        "write it to FILE.json instead)",
+        help="print a porting report to stderr at exit: each use of a restored behaviour, "
+             "at your line",
     )
-    parser.usage = USAGE
     parser.add_argument(
         "-m", dest="module", action="store_true",
         help="the program is a module name, run as python -m runs it",
     )
     parser.add_argument("target", nargs="?", metavar="SCRIPT|DIR|-|MODULE",
-                        help="the program: a script, a directory or zip file with __main__.py, "
-                             "- for stdin, or with -m a module")
-    parser.add_argument(
-        "args", nargs=argparse.REMAINDER, metavar="ARGS",
-        help="the program's own arguments (optional)",
-    )
+                        help=argparse.SUPPRESS)
+    parser.add_argument("args", nargs=argparse.REMAINDER, metavar="ARGS",
+                        help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the program; return its exit code."""
-    from legacy_coro._install import _opt_in_keys
+    from legacy_coro._install import _opt_in_keys as check_keys
     from legacy_coro._runner import run as run_program
 
     if args.target is None:
@@ -86,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         report = "-"
     restore = restore_keys(args.restore + [os.environ.get("LEGACY_CORO_RESTORE", "")])
     try:
-        _opt_in_keys(restore)
+        check_keys(restore)
     except ValueError as exc:
         print(f"legacy-coro run: error: {exc}".replace("legacy_coro.install(restore=...): ", ""),
               file=sys.stderr)

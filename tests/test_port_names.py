@@ -101,7 +101,7 @@ MODULE = [
         def caller():
             yield from helper()
         """,
-        ["LC003:sleep", "LC015:helper"],
+        ["LC004:sleep", "LC015:helper"],
         id="helper-yielding-values-is-a-plain-generator",
     ),
     pytest.param(
@@ -156,7 +156,7 @@ MODULE = [
         def caller():
             yield from tick()
         """,
-        ["LC003:sleep", "LC003:tick", "LC015:tick"],
+        ["LC004:sleep", "LC003:tick", "LC015:tick"],
         id="helper-also-used-by-a-plain-generator-stays",
     ),
     pytest.param(
@@ -212,7 +212,7 @@ MODULE = [
             coro = helper()
             yield from coro
         """,
-        ["LC003:sleep", "LC015:helper"],
+        ["LC004:sleep", "LC015:helper"],
         id="generator-object-in-a-local-is-followed",
     ),
     pytest.param(
@@ -244,7 +244,7 @@ MODULE = [
         async def main():
             await run(helper())
         """,
-        ["LC003:sleep", "LC015:helper"],
+        ["LC004:sleep", "LC015:helper"],
         id="generator-object-handed-to-a-parameter-is-followed",
     ),
     pytest.param(
@@ -342,7 +342,7 @@ MODULE = [
             def start(self):
                 yield from super().start()
         """,
-        ["LC003:sleep", "LC015:Base.start"],
+        ["LC004:sleep", "LC015:Base.start"],
         id="super-resolves-to-a-generator-method",
     ),
     pytest.param(
@@ -406,7 +406,7 @@ MODULE = [
             def step(self):
                 yield from asyncio.sleep(1)
         """,
-        ["LC003:sleep", "LC015:Child.step"],
+        ["LC004:sleep", "LC015:Child.step"],
         id="self-call-may-reach-a-subclass-generator",
     ),
     pytest.param(
@@ -433,7 +433,7 @@ MODULE = [
         def use(wire):
             yield from wire.pump()
         """,
-        ["LC003:sleep", "LC015:Wire.pump"],
+        ["LC004:sleep", "LC015:Wire.pump"],
         id="unknown-object-method-named-like-a-generator-of-the-run",
     ),
     pytest.param(
@@ -462,7 +462,7 @@ MODULE = [
         def use():
             yield from Wire.pump()
         """,
-        ["LC003:sleep", "LC015:Wire.pump"],
+        ["LC004:sleep", "LC015:Wire.pump"],
         id="static-generator-method-through-its-class",
     ),
     pytest.param(
@@ -538,7 +538,7 @@ MODULE = [
             def recv(self):
                 yield from self.read()
         """,
-        ["LC003:sleep", "LC015:Conn.read"],
+        ["LC004:sleep", "LC015:Conn.read"],
         id="a-class-defined-twice-may-be-either",
     ),
     # -- classes ------------------------------------------------------------------
@@ -556,17 +556,46 @@ MODULE = [
         """,
         """\
         import asyncio
-        from legacy_coro import coroutine
 
         class Waiter:
+            async def __await_impl__(self):
+                await asyncio.sleep(0)
+
+            def __await__(self):
+                return self.__await_impl__().__await__()
+
+            __iter__ = __await__
+
+        async def main():
+            await Waiter()
+        """,
+        [],
+        id="iter-yielding-from-a-coroutine-serves-await",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        class Items:
             def __iter__(self):
-                yield from asyncio.sleep(0)
+                yield from self.items
+
+        @asyncio.coroutine
+        def main():
+            yield from Items()
+        """,
+        """\
+        from legacy_coro import coroutine
+
+        class Items:
+            def __iter__(self):
+                yield from self.items
 
         @coroutine
         def main():
-            yield from Waiter()
+            yield from Items()
         """,
-        ["LC003:sleep", "LC015:Waiter"],
+        ["LC003:", "LC015:Items"],
         id="class-with-iter-and-no-await",
     ),
     pytest.param(
@@ -586,15 +615,47 @@ MODULE = [
         import asyncio
 
         class Waiter:
+            async def __await_impl__(self):
+                return await asyncio.sleep(0)
+
             def __await__(self):
-                return (yield from asyncio.sleep(0))
+                return self.__await_impl__().__await__()
             __iter__ = __await__
 
         async def main():
             await Waiter()
         """,
-        ["LC003:sleep"],
-        id="class-with-await",
+        [],
+        id="generator-await-becomes-await-impl",
+    ),
+    pytest.param(
+        """\
+        import asyncio
+
+        class Waiter:
+            def __iter__(self):
+                return (yield from asyncio.sleep(0))
+            __await__ = __iter__
+
+        def gen():
+            yield from Waiter()
+        """,
+        """\
+        import asyncio
+
+        class Waiter:
+            async def __await_impl__(self):
+                return await asyncio.sleep(0)
+
+            def __iter__(self):
+                return self.__await_impl__().__await__()
+            __await__ = __iter__
+
+        def gen():
+            yield from Waiter()
+        """,
+        ["LC003:Waiter"],
+        id="generator-iter-named-await-too",
     ),
     pytest.param(
         """\

@@ -676,7 +676,7 @@ def test_helper_for_py36_plus_compiles_there() -> None:
     compile(result, "kinds.py", "exec")
 
 
-def test_no_site_in_the_helper_itself_one_in_an_await_of_the_user() -> None:
+def test_no_site_in_the_helper_itself_and_the_users_await_converts() -> None:
     src = """\
         import asyncio
 
@@ -695,11 +695,12 @@ def test_no_site_in_the_helper_itself_one_in_an_await_of_the_user() -> None:
             return loop.create_future()
         """
     result, codes = port(src)
-    assert codes == ["LC003:"]  # Aw.__await__: self.coro may be a coroutine the run converts
+    assert codes == []  # Aw.__await__ awaits self.coro now: a coroutine the run converts
+    assert "async def __await_impl__(self):\n        return await self.coro\n" in result
     assert "\nclass _LegacyCoroResult:\n" not in result  # f yields: no helper
     helped, helped_codes = port(src.replace("yield from asyncio.sleep(0)\n", ""))
-    assert sorted(helped_codes) == ["LC003:", "LC018"]
-    assert port(helped) == (helped, ["LC003:"])  # nothing reported inside the helper
+    assert sorted(helped_codes) == ["LC018"]
+    assert port(helped) == (helped, [])  # nothing reported inside the helper, nor converted
 
 
 def test_helper_goes_after_the_imports_before_its_first_use() -> None:

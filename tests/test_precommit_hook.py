@@ -4,7 +4,7 @@ pre-commit reads the manifest with its own schema; the checks below are the
 ones it applies to a hook (required keys, a known language, a list of file
 types), plus what pre-commit does with it: run ``entry`` from an environment
 where the repository is installed, with the staged file names appended.
-The README's snippet must name that hook and no tag that does not exist.
+The porting guide's snippet must name that hook and no tag that does not exist.
 """
 
 import re
@@ -75,10 +75,10 @@ def _installed_script(name):
     pytest.skip(f"{name} is not installed beside {sys.executable}")
 
 
-def test_readme_snippet_names_the_hook_and_no_tag_that_does_not_exist():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+def test_docs_snippet_names_the_hook_and_no_tag_that_does_not_exist():
+    readme = (ROOT / "docs" / "guides" / "port.md").read_text(encoding="utf-8")
     snippet = re.search(r"```yaml\n(-   repo: .*?)```", readme, re.DOTALL)
-    assert snippet, "the README's pre-commit snippet"
+    assert snippet, "the porting guide's pre-commit snippet"
     (repo,) = yaml.safe_load(snippet.group(1))
     assert {h["id"] for h in repo["hooks"]} <= {h["id"] for h in _hooks()}
     rev = str(repo["rev"])
@@ -87,6 +87,6 @@ def test_readme_snippet_names_the_hook_and_no_tag_that_does_not_exist():
             pytest.skip("no git repository to look the rev up in")
         found = subprocess.run(["git", "rev-parse", "--verify", "--quiet", rev + "^{commit}"],
                                cwd=str(ROOT), capture_output=True, text=True)
-        assert found.returncode == 0, f"README names rev {rev}, which this repository lacks"
+        assert found.returncode == 0, f"the guide names rev {rev}, which this repository lacks"
     else:  # a placeholder, which the text after the snippet explains
         assert f"`{rev}`" in readme[snippet.end():snippet.end() + 1000], rev

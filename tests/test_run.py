@@ -202,8 +202,7 @@ def test_usage_names_every_form_and_no_program_is_a_one_line_error(capsys):
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith(
-        "usage: legacy-coro run [-h] [--restore KEY] [--report] (SCRIPT | DIR | - | -m MODULE) "
-        "[ARGS ...]\n")
+        "usage: legacy-coro run [options] (SCRIPT | DIR | - | -m MODULE) [ARGS ...]\n")
     assert "TARGET" not in out
     assert main(["run"]) == 2
     assert capsys.readouterr().err == (

@@ -60,9 +60,12 @@ class Walk:
     """One file's walk: where it is (scope, function) and what it has found so far."""
 
     def __init__(self, table: "Table", keywords: FrozenSet[str], text: str, module: str = "",
-                 package: bool = False, ident: str = "", target: Tuple[int, int] = DEFAULT_TARGET
-                 ) -> None:
+                 package: bool = False, ident: str = "", target: Tuple[int, int] = DEFAULT_TARGET,
+                 aliases: Optional[Dict[str, str]] = None) -> None:
         self.table = table  #: node type -> the handlers of the core and the fixes
+        #: module-level names imported from a module of the run that are asyncio's there
+        #: (``from .compat import asyncio``): local name -> what it is (_run.RunNames.aliases)
+        self.aliases: Dict[str, str] = aliases or {}
         self.lines: List[str] = _LINES.findall(text)
         self.name = module  # the dotted name, for relative imports
         self.package = package
@@ -285,10 +288,14 @@ def _import(walk: Walk, node: Union[ast.Import, ast.ImportFrom]) -> bool:
     if module.split(".")[0] in _OWN_MODULES:
         walk.uses_asyncio = True
     for alias in node.names:
+        local = alias.asname or alias.name
         if alias.name == "*":
             scope.stars.append(module)
+        elif scope is walk.top and local in walk.aliases:  # asyncio's, through the run
+            walk.uses_asyncio = True
+            scope.bind(local, ("import", walk.aliases[local]))
         else:
-            scope.bind(alias.asname or alias.name, ("import", f"{module}.{alias.name}"))
+            scope.bind(local, ("import", f"{module}.{alias.name}"))
     return False
 
 
@@ -303,7 +310,11 @@ def _return(walk: Walk, node: ast.Return) -> None:
 def _assign(walk: Walk, node: ast.Assign) -> None:
     targets = node.targets
     if len(targets) == 1 and isinstance(targets[0], ast.Name):
-        walk.assigned[id(targets[0])] = local_value(node.value)
+        if walk.scope.kind == "class" and isinstance(node.value, ast.Name):
+            # `__await__ = __iter__` in a class body: one name for another
+            walk.assigned[id(targets[0])] = ("alias", node.value.id)
+        else:
+            walk.assigned[id(targets[0])] = local_value(node.value)
 
 
 @CORE.on_ast(ast.FunctionDef, ast.AsyncFunctionDef)
@@ -436,8 +447,9 @@ def walker(fixes: Iterable[Fix]) -> Callable[..., Walk]:
     keywords = frozenset().union(*(fix.keywords for fix in fixes))
 
     def make(text: str, module: str = "", package: bool = False, ident: str = "",
-             target: Tuple[int, int] = DEFAULT_TARGET) -> Walk:
-        return Walk(table, keywords, text, module, package, ident, target)
+             target: Tuple[int, int] = DEFAULT_TARGET,
+             aliases: Optional[Dict[str, str]] = None) -> Walk:
+        return Walk(table, keywords, text, module, package, ident, target, aliases)
 
     return make
 

@@ -7,7 +7,7 @@ files of a run.
 """
 
 import sys
-from typing import List, NamedTuple, Optional, Tuple
+from typing import Dict, List, NamedTuple, Optional, Tuple
 
 import libcst as cst
 
@@ -17,7 +17,7 @@ from legacy_coro.port._summary import Analysis, analyse
 from legacy_coro.port._fold import Reduced
 from legacy_coro.port._model import Facts
 from legacy_coro.port._plan import plan_file
-from legacy_coro.port._read import INTERESTING, NEEDS_IMPORT, decode, prepare
+from legacy_coro.port._read import INTERESTING, NEEDS_IMPORT, Unreadable, decode, prepare
 from legacy_coro.port._render import Lines, PortError, check_output, not_reproduced, render
 from legacy_coro.port import fixes
 from legacy_coro.port._context import Context
@@ -61,31 +61,34 @@ class Scanned(NamedTuple):
     module: str = ""
     package: bool = False
     target: Tuple[int, int] = DEFAULT_TARGET  #: the oldest Python the output must run on
+    aliases: Optional[Dict[str, str]] = None  #: see _run.RunNames.aliases
 
 
 def scan(source: bytes, path: str = "<unknown>", module: str = "",
          package: bool = False, force: bool = False,
-         target: Tuple[int, int] = DEFAULT_TARGET) -> Scanned:
+         target: Tuple[int, int] = DEFAULT_TARGET,
+         aliases: Optional[Dict[str, str]] = None) -> Scanned:
     """Read one file and analyse it with :mod:`ast`; raise :class:`PortError` if unreadable.
 
     A file that cannot need porting (no ``yield``, ``coroutine``, ``loop``...
     in it) is not parsed at all.  A file the running Python cannot parse is an
     error only if something in it could need porting.
     """
+    try:  # before anything else: a binary file is an error, asyncio or not
+        text, encoding = decode(source)
+    except Unreadable as exc:
+        raise PortError("parse", f"cannot port: {exc}") from None
     if not force and not INTERESTING.search(source):
         return Scanned(path, source, module=module, package=package, target=target)
-    try:
-        text, encoding = decode(source)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        raise PortError("parse", f"cannot decode: {exc}") from None
     prepared = prepare(text)
-    analysis = analyse(prepared, module, package, ident=path, target=target)
+    analysis = analyse(prepared, module, package, ident=path, target=target, aliases=aliases)
     if analysis is None:
         if not NEEDS_IMPORT.search(prepared):
             return Scanned(path, source, text, encoding, prepared, None, module, package, target)
         version = "{}.{}".format(*sys.version_info[:2])
         raise PortError("parse", f"cannot parse on Python {version}: {syntax_error(prepared)}")
-    return Scanned(path, source, text, encoding, prepared, analysis, module, package, target)
+    return Scanned(path, source, text, encoding, prepared, analysis, module, package, target,
+                   aliases)
 
 
 #: the transform's handlers: the engine's and every fix's
@@ -108,7 +111,7 @@ def port_scanned(scanned: Scanned, facts: Facts,
         ported = _port(scanned, analysis, facts, target)
     except _Unfold:
         unfolded = analyse(scanned.prepared, scanned.module, scanned.package, fold=False,
-                           ident=scanned.path, target=scanned.target)
+                           ident=scanned.path, target=scanned.target, aliases=scanned.aliases)
         assert unfolded is not None
         ported = _port(scanned, unfolded, facts, target)
     sites = tuple(sorted(set(ported.sites + reports)))

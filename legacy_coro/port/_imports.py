@@ -90,13 +90,14 @@ class Imports:
                                          len(small.relative))
             if not module or isinstance(small.names, cst.ImportStar):
                 return
+            aliases = self.ctx.scopes.aliases
             for alias in small.names:
                 if not isinstance(alias.name, cst.Name):
                     continue
                 local = alias.name.value
                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                     local = alias.asname.name.value
-                self.bindings[local] = f"{module}.{alias.name.value}"
+                self.bindings[local] = aliases.get(local) or f"{module}.{alias.name.value}"
 
     def binding(self, name: str) -> Optional[str]:
         """The qualified name module-level *name* imports here (None: not an import's)."""

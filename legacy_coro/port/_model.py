@@ -50,6 +50,9 @@ class FunctionInfo(NamedTuple):
     #: something no awaiting applies to, as (line, the callees whose results it may be);
     #: an ``("unknown",)`` callee: it may be anything else
     results: Tuple[Tuple[int, Tuple[Ref, ...]], ...] = ()
+    #: an undecorated generator method ``__await__`` ("await") or ``__iter__`` ("iter")
+    #: that could become ``async def __await_impl__`` (see Run.protocols)
+    protocol: str = ""
 
 
 class ClassInfo(NamedTuple):
@@ -58,7 +61,8 @@ class ClassInfo(NamedTuple):
     path: Path
     line: int
     bases: Tuple[Ref, ...]
-    names: Dict[str, str]  #: what the class body binds: name -> "def" / "other"
+    #: what the class body binds: name -> "def", "=NAME" (another name of it), "other"
+    names: Dict[str, str]
 
 
 class SiteInfo(NamedTuple):
@@ -121,7 +125,8 @@ class Definition(NamedTuple):
     body: Tuple[Tuple[int, str], ...]
     returns: FrozenSet[int]  #: the lines of its ``return`` statements
     sites: Tuple[Tuple[int, Key], ...]  #: (line, key) of each ``yield from`` it holds
-    #: a decorated ``__iter__`` that becomes ``__await__`` too: "iter"; else ""
+    #: an ``__iter__`` ("iter") or undecorated generator ``__await__`` ("await") that
+    #: becomes ``async def __await_impl__`` if it converts (fixes/protocol_methods.py)
     protocol: str = ""
 
 
@@ -140,6 +145,9 @@ class Scopes(NamedTuple):
     #: line of an ``if`` / ``elif`` -> the value its ``sys.version_info`` test has on
     #: every Python of the target: the other branch never runs there, and is left as it is
     versions: Dict[int, bool] = {}
-    #: the name of the port's result helper in this module, and whether a class of that
-    #: name is defined at module level already (a module ported before)
-    result_helper: Tuple[str, bool] = (RESULT_HELPER, False)
+    #: each helper the fixes may add (its base name, see _helpers.py) -> its name in this
+    #: module, and whether it is defined at module level already (a module ported before)
+    helpers: Dict[str, Tuple[str, bool]] = {}
+    #: module-level names imported from another module of the run that are asyncio's
+    #: there: local name -> what it is ("asyncio", "asyncio.coroutine")
+    aliases: Dict[str, str] = {}

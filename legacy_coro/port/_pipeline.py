@@ -24,7 +24,7 @@ from legacy_coro.port._options import DEFAULT_TARGET
 from legacy_coro.port._file import Ported, Scanned, port_scanned, scan
 from legacy_coro.port._model import Facts, ModuleInfo
 from legacy_coro.port._render import PortError
-from legacy_coro.port._run import Run, module_name
+from legacy_coro.port._run import Run, RunNames, module_name
 
 __all__ = ["Outcome", "converge", "port_files", "port_source"]
 
@@ -121,8 +121,9 @@ def _failure(path: str, exc: BaseException, lines: int) -> Outcome:
 
 
 def _scan_one(path: str, source: Optional[bytes] = None, force: bool = False,
-              target: Tuple[int, int] = DEFAULT_TARGET) -> Tuple[str, Optional[ModuleInfo],
-                                                        Optional[Outcome]]:
+              target: Tuple[int, int] = DEFAULT_TARGET,
+              aliases: Optional[Dict[str, str]] = None
+              ) -> Tuple[str, Optional[ModuleInfo], Optional[Outcome]]:
     """First pass: read and analyse *path*; return (path, its ModuleInfo or None, failure)."""
     if source is None:
         try:
@@ -132,7 +133,7 @@ def _scan_one(path: str, source: Optional[bytes] = None, force: bool = False,
             return path, None, Outcome(path, error=("io", f"cannot read: {exc.strerror or exc}"))
     module, package = module_name(path) if path != "-" else ("", False)
     try:
-        scanned = scan(source, path, module, package, force, target)
+        scanned = scan(source, path, module, package, force, target, aliases)
     except Exception as exc:
         return path, None, _failure(path, exc, source.count(b"\n"))
     _SCANNED[path] = scanned
@@ -156,9 +157,11 @@ def _port_one(path: str, facts: Facts, target: Tuple[int, int], want_diff: bool)
     )
 
 
-def _scan_batch(paths: List[str], force: bool = False, target: Tuple[int, int] = DEFAULT_TARGET
+def _scan_batch(paths: List[str], force: bool = False, target: Tuple[int, int] = DEFAULT_TARGET,
+                aliases: Optional[Dict[str, Dict[str, str]]] = None
                 ) -> List[Tuple[str, Optional[ModuleInfo], Optional[Outcome]]]:
-    return [_scan_one(path, force=force, target=target) for path in paths]
+    return [_scan_one(path, force=force, target=target, aliases=(aliases or {}).get(path))
+            for path in paths]
 
 
 def _port_batch(jobs: List[Tuple[str, Facts]], target: Tuple[int, int],
@@ -274,26 +277,56 @@ def _scan_all(files: List[str], options: RunOptions, stdin_source: Optional[byte
             failures[path] = failure
         elif info is not None:
             infos[path] = info
+    unscanned = [p for p in files if p not in infos and p not in failures]
+    # A module of the run that others import from, skipped for having nothing to
+    # port itself (`compat.py`: `import asyncio`): what it binds is asked about.
+    imported = _imported_modules(infos.values())
+    _rescan([p for p in unscanned if module_name(p)[0] in imported], infos, options, pool)
     run = Run(infos, result_helper=options.result_helper)
     # Undecorated generators may convert: a file without a yield could still
     # use one otherwise (`for x in helper()`), which forbids it.  A decorated
     # function may return the result of a function such a file defines.
     names = {fid[1][-1] for fid in run.helpers} | run.unresolved()
     if names:
-        again = [p for p in files if p not in infos and p not in failures
-                 and _mentions(p, names)]
-        if again:
-            if pool is not None:
-                batches: List[List[str]] = [[] for _ in pool.pools]
-                for path in again:
-                    batches[pool.owner[path]].append(path)
-                rescanned = pool.run(_scan_batch, batches, True, options.target)
-            else:
-                rescanned = _scan_batch(again, True, options.target)
-            for path, info, _failure in rescanned:
-                if info is not None:
-                    infos[path] = info
+        _rescan([p for p in unscanned if p not in infos and _mentions(p, names)], infos,
+                options, pool)
+    # asyncio reached through a module of the run (`from .compat import asyncio`): what
+    # those names are is known now; analyse those files again with it.
+    run_names = RunNames(infos)
+    aliases = {path: found for path in infos if path != "-"
+               for found in [run_names.aliases(path)] if found}
+    _rescan(list(aliases), infos, options, pool, aliases)
     return failures, infos
+
+
+def _imported_modules(infos: Iterable[ModuleInfo]) -> Set[str]:
+    """Every module (and package) name the modules' module-level imports name."""
+    found: Set[str] = set()
+    for info in infos:
+        for refs in info.exports.values():
+            for ref in refs:
+                if ref[0] == "q":
+                    parts = ref[1].split(".")
+                    found.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
+    return found
+
+
+def _rescan(paths: List[str], infos: Dict[str, ModuleInfo], options: RunOptions,
+            pool: Optional[_Workers], aliases: Optional[Dict[str, Dict[str, str]]] = None
+            ) -> None:
+    """Scan *paths* again, forced (with *aliases*), each in the worker that has it."""
+    if not paths:
+        return
+    if pool is not None:
+        batches: List[List[str]] = [[] for _ in pool.pools]
+        for path in paths:
+            batches[pool.owner[path]].append(path)
+        rescanned = pool.run(_scan_batch, batches, True, options.target, aliases)
+    else:
+        rescanned = _scan_batch(paths, True, options.target, aliases)
+    for path, info, _failure in rescanned:
+        if info is not None:
+            infos[path] = info
 
 
 def _mentions(path: str, names: Set[str]) -> bool:

@@ -15,8 +15,10 @@ REASONS: Dict[str, str] = {
     "LC002": "`yield VALUE` inside a coroutine (a Task rejects it); function kept on "
              "legacy_coro.coroutine",
     "LC003": "`yield from` inside an undecorated generator (may be a plain generator); left alone",
-    "LC004": "error: an undecorated generator does `yield from` on a function this run converts "
-             "to `async def` (a plain generator cannot await it); decorate it with @coroutine",
+    "LC004": "error: an undecorated generator does `yield from` on a coroutine function (one "
+             "this run converts to `async def`, or asyncio's own since 3.7, such as sleep()): "
+             "`TypeError: cannot 'yield from' a coroutine object in a non-coroutine generator`; "
+             "decorate it with @coroutine",
     "LC005": "`asyncio.wait()` given coroutines (3.11 raises TypeError); wrap each in "
              "asyncio.ensure_future()",
     "LC006": "`yield from` of a value that is plainly not awaitable (a list, a range...); "
@@ -30,10 +32,13 @@ REASONS: Dict[str, str] = {
              "on legacy_coro.coroutine",
     "LC012": "another decorator is applied before @coroutine (the result may not be a "
              "generator function); function kept on legacy_coro.coroutine",
-    "LC013": "`Task.all_tasks()` / `Task.current_task()` (removed in 3.9); use "
-             "asyncio.all_tasks() / asyncio.current_task()",
-    "LC014": "`asyncio.get_event_loop()` at module level (warns on 3.12+ with no running loop, "
-             "raises on 3.14); use asyncio.run() or new_event_loop()",
+    "LC013": "error: `Task.all_tasks` / `Task.current_task` (removed in 3.9) named other than "
+             "in a call (`AttributeError` on 3.9+); left: call asyncio.all_tasks() / "
+             "asyncio.current_task() there, knowing that all_tasks() gives pending tasks only",
+    "LC014": "`asyncio.get_event_loop()` outside a coroutine (warns on 3.12+ with no loop set, "
+             "raises on 3.14+): ported through the _legacy_get_event_loop helper added to the "
+             "module, which answers as 3.4-3.11 did (after set_event_loop(None) it makes a "
+             "loop where they raised); asyncio.run() may do instead",
     "LC015": "`yield from` of a plain generator (an undecorated generator function, or an "
              "object with `__iter__` and no `__await__`) that `await` would refuse; function "
              "kept on legacy_coro.coroutine",
@@ -47,10 +52,14 @@ REASONS: Dict[str, str] = {
              "converted, each such value returned through the _LegacyCoroResult helper added "
              "to the module, which awaits it as 3.10 did; check whether it can be awaitable "
              "and simplify (`return value` if never, `return await value` if always)",
+    "LC020": "`Task.all_tasks()` (removed in 3.9): ported through the _legacy_all_tasks helper "
+             "added to the module, which answers as 3.4-3.8 did (finished tasks still "
+             "referenced included); asyncio.all_tasks() gives pending tasks only, and is "
+             "enough where that does not matter",
 }
 
 #: codes that make ``legacy-coro port`` exit non-zero even after rewriting
-ERROR_CODES: Tuple[str, ...] = ("LC004",)
+ERROR_CODES: Tuple[str, ...] = ("LC004", "LC013")
 
 
 def describe_reasons(indent: str = "  ") -> str:

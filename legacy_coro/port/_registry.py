@@ -16,6 +16,8 @@ and registers functions on it by node type, pyupgrade style:
 * ``prepare``: a pass over the text before anything parses it (``asyncio.async``
   is a SyntaxError to every parser of today).
 * ``finish``: called once at the end of a module's transform.
+* ``helper``: the base name of a helper the fix adds to a module it rewrites
+  (:mod:`._helpers`).
 
 The walks call the handlers of every fix in the order of
 :data:`legacy_coro.port.fixes.FIXES`, after those of the core (names, scopes,
@@ -33,10 +35,13 @@ class Fix:
     """One fix: its name, and its handlers for the analysis walk and the transform."""
 
     def __init__(self, name: str, keywords: Iterable[str] = (),
-                 prepare: Optional[Callable[[str], str]] = None) -> None:
+                 prepare: Optional[Callable[[str], str]] = None,
+                 helper: Optional[str] = None) -> None:
         self.name = name
         self.keywords: FrozenSet[str] = frozenset(keywords)
         self.prepare = prepare
+        #: the base name of the helper the fix may add to a module (see _helpers.py)
+        self.helper = helper
         self.ast: Dict[type, Handler] = {}
         self.visit_: Dict[type, Handler] = {}
         self.leave_: Dict[type, Handler] = {}

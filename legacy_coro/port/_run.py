@@ -24,6 +24,7 @@ import os
 import re
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from legacy_coro._versions import ASYNCIO_COROUTINE_FUNCTIONS, canonical_asyncio
 from legacy_coro.port._model import (
     RESULT_HELPER, ClassInfo, Facts, FunctionInfo, Key, ModuleInfo, Path, Ref,
 )
@@ -157,6 +158,26 @@ class RunNames:
             return found
         return [_UNKNOWN]
 
+    def aliases(self, ident: str) -> Dict[str, str]:
+        """The module-level names of *ident* that are asyncio's (or legacy_coro's) elsewhere.
+
+        ``from .compat import asyncio``, where the run's ``compat`` imports
+        asyncio (perhaps with a fallback the run cannot see, ``trollius``):
+        local name -> what it is, e.g. ``{"asyncio": "asyncio"}``.  The file is
+        analysed again with them (see _pipeline._scan_all).
+        """
+        found: Dict[str, str] = {}
+        for name, refs in self.infos[ident].exports.items():
+            imported = [ref[1] for ref in refs if ref[0] == "q"]
+            if not imported or len(imported) != len(refs) or any(
+                    q.split(".")[0] in ("asyncio", "legacy_coro") for q in imported):
+                continue  # not an import, or one of asyncio's own: nothing to learn
+            targets = [t for q in imported for t in self.targets(("q", q))]
+            named = {t[1] for t in targets if t[0] == "asyncio"}
+            if len(named) == 1 and all(t[0] == "asyncio" or t == _UNKNOWN for t in targets):
+                found[name] = named.pop()
+        return found
+
     def _extend(self, ref: Ref, rest: List[str], depth: int) -> List[Target]:
         """Targets of ``REF.rest...``."""
         if not rest:
@@ -222,8 +243,60 @@ class Run(RunNames):
                 self.others.update(self.targets(ref))
             for ref in info.tasks:
                 self.task_used.update(self.targets(ref))
-        self.helpers = self._helpers()
-        self.sinks = self._sinks()
+        #: undecorated generator ``__await__`` / ``__iter__`` methods that convert
+        self.protocols: Set[FnId] = self._protocol_candidates()
+        while True:
+            self.helpers = self._helpers()
+            self.sinks = self._sinks()
+            # one whose yield from the run refuses stays a generator: plan again without it
+            blocked = {fid for fid in self.protocols if self._blocked_sites(fid)}
+            if not blocked:
+                break
+            self.protocols -= blocked
+
+    # -- undecorated generators that serve ``await`` ---------------------------
+
+    def _protocol_candidates(self) -> Set[FnId]:
+        """Undecorated generator methods that are ``__await__``, or an ``__iter__`` serving as one.
+
+        An ``__iter__`` serves as ``__await__`` when its class binds ``__await__ =
+        __iter__``, or when it does ``yield from`` on a coroutine function
+        (asyncio's, or one decorated with the coroutine decorator): iterating it
+        with ``for`` never worked; ``yield from obj`` in a coroutine did.
+        """
+        found: Set[FnId] = set()
+        for fid, infos in self.functions.items():
+            if len(infos) != 1 or fid in self.refused:
+                continue
+            info = infos[0]
+            if info.kind != "generator" or not info.protocol or info.blockers:
+                continue
+            has_sites = any(site.fn == fid[1] for site in self.infos[fid[0]].sites)
+            if has_sites and (info.protocol == "await" or self._serves_await(fid)):
+                found.add(fid)  # (bare `yield`s only: it works on every Python as it is)
+        return found
+
+    def _serves_await(self, fid: FnId) -> bool:
+        ident, path = fid
+        for cls in self.classes.get((ident, path[:-1]), ()):
+            if cls.names.get("__await__") == "=__iter__":
+                return True
+        return any(self._coroutine_function(target)
+                   for site in self.infos[ident].sites if site.fn == path
+                   for target in self.targets(site.ref))
+
+    def _coroutine_function(self, target: Target) -> Optional[str]:
+        """The name of *target* if calling it gives a coroutine on 3.7+ without the run."""
+        if target[0] == "asyncio":
+            name = canonical_asyncio(target[1])
+            if name.startswith("asyncio.") and name[8:] in ASYNCIO_COROUTINE_FUNCTIONS:
+                return name[8:]
+            return None
+        if target[0] == "fn":
+            for info in self.functions.get((target[1], target[2]), ()):
+                if info.kind == "coroutine":
+                    return ".".join(info.path)
+        return None
 
     # -- what each callee gives ----------------------------------------------
 
@@ -297,7 +370,9 @@ class Run(RunNames):
         return True
 
     def iter_converts(self, fid: FnId) -> bool:
-        """Whether a class's ``__iter__`` is a decorated coroutine that the port converts."""
+        """Whether a class's ``__iter__`` is a coroutine the port converts (decorated, or not)."""
+        if fid in self.protocols:
+            return True
         infos = self.functions.get(fid, ())
         return (len(infos) == 1 and infos[0].kind == "coroutine" and not infos[0].blockers
                 and fid not in self.refused and not self._blocked_sites(fid)
@@ -469,13 +544,14 @@ class Run(RunNames):
         """Return what the transform of module *ident* needs from the run."""
         info = self.infos[ident]
         helpers = frozenset(path for (where, path) in self.helpers if where == ident)
+        protocols = frozenset(path for (where, path) in self.protocols if where == ident)
         kinds = {path: {i.kind for i in fns} for path, fns in info.functions.items()}
         blocks: Dict[Tuple[Path, Key], Tuple[str, str]] = {}
         reports: List[Tuple[int, str, str]] = []
         asyncio_module: Optional[bool] = info.uses_asyncio or None
         for site in info.sites:
             kind = kinds.get(site.fn, set())
-            if "coroutine" in kind or site.fn in helpers:
+            if "coroutine" in kind or site.fn in helpers or site.fn in protocols:
                 name = self.site_verdict(ident, site.ref, site.key)
                 if name and site.key is not None:
                     blocks[(site.fn, site.key)] = ("LC015", name)
@@ -483,7 +559,8 @@ class Run(RunNames):
             if not kind & {"generator", "other"}:
                 continue
             converted = next((name for t in self.targets(site.ref)
-                              for name in [self._coroutine(t)] if name), None)
+                              for name in [self._coroutine(t) or self._coroutine_function(t)]
+                              if name), None)
             if converted:
                 reports.append((site.line, "LC004", converted.split(".")[-1]))
                 continue
@@ -501,7 +578,7 @@ class Run(RunNames):
                 reports.append((site.line, "LC003", callee))
         notes = tuple(sorted((self.functions[(ident, path)][0].line, ".".join(path))
                              for path in helpers))
-        rewrites = bool(info.uses_asyncio or helpers)
+        rewrites = bool(info.uses_asyncio or helpers or protocols)
         results: Dict[Path, FrozenSet[int]] = {}
         for path, fns in info.functions.items():
             for fn in fns:
@@ -509,5 +586,5 @@ class Run(RunNames):
                     lines = self.unproven(fn)
                     if lines:
                         results[path] = results.get(path, frozenset()) | lines
-        return Facts(helpers, blocks, tuple(sorted(reports)), notes, rewrites, results,
+        return Facts(helpers | protocols, blocks, tuple(sorted(reports)), notes, rewrites, results,
                      self.result_helper)

@@ -25,6 +25,9 @@ from legacy_coro.port._names import (
 
 __all__ = ["Analysis", "Summary", "analyse"]
 
+#: the class ``legacy-coro port`` adds where a converted function may return an awaitable
+_OWN_HELPER = re.compile(re.escape(RESULT_HELPER) + r"\d*")
+
 
 class Summary:
     """Sum up a finished :class:`Walk`."""
@@ -50,27 +53,32 @@ class Summary:
             index = kinds.index("coroutine")
             if any(k not in SAME_KIND for k in kinds[index + 1:]):
                 found.append((fn.decorators[index].lineno, "LC012"))
-            if self._protocol(fn, scope) == "refuse":
+            if self._protocol(fn, scope, True) == "refuse":
                 found.append((fn.line, "LC017"))
         if fn.name in self.walk.inspected:
             found.append((fn.line, "LC008"))
         return found
 
-    def _protocol(self, fn: Fn, scope: Scope) -> str:
-        """Say how a decorated ``__iter__`` / ``__await__`` ports: "", "iter", "refuse".
+    def _protocol(self, fn: Fn, scope: Scope, decorated: bool) -> str:
+        """Say how an ``__iter__`` / ``__await__`` ports: "", "iter", "await", "refuse".
 
         ``@coroutine def __iter__`` lets ``yield from obj`` run the coroutine;
         ``async def __iter__`` would break that and ``await obj`` alike.  It
         becomes ``async def __await_impl__`` with ``def __await__`` returning
         its ``__await__()`` (an iterator ``yield from`` accepts too) and
-        ``__iter__ = __await__`` (see fixes/protocol_iter.py).  A decorated
+        ``__iter__ = __await__`` (see fixes/protocol_methods.py).  A decorated
         ``__await__`` never worked (Python refuses an ``__await__`` that returns
-        a coroutine): left.
+        a coroutine): left.  An undecorated generator ``__await__`` (or an
+        ``__iter__`` serving as one) becomes ``__await_impl__`` the same way,
+        when the run converts it (see _run.Run.protocols).
         """
         if fn.name not in ("__iter__", "__await__") or not fn.method:
             return ""
-        if fn.name == "__await__":
+        if decorated and fn.name == "__await__":
             return "refuse"
+        if not decorated and (not fn.yields or fn.is_async or _OWN_HELPER.fullmatch(
+                fn.path[-2] if len(fn.path) > 1 else "")):
+            return ""  # a plain method, or the port's own result helper: never ported
         assert isinstance(fn.node, (ast.FunctionDef, ast.AsyncFunctionDef))
         args = fn.node.args
         cls = scope.parent
@@ -79,7 +87,7 @@ class Summary:
                 len(args.defaults) < len(args.args) - 1) or (
                 args.vararg or args.kwonlyargs or args.kwarg):
             return "refuse"
-        return "iter"
+        return "iter" if fn.name == "__iter__" else "await"
 
     def function_info(self, fn: Fn, scope: Scope) -> FunctionInfo:
         kinds = self._kinds(fn, scope)
@@ -109,8 +117,10 @@ class Summary:
                 elif alternatives:
                     results.append((ret.lineno, tuple(alternatives)))
         method = self.names.method_kind(scope) if fn.method else ""
+        protocol = self._protocol(fn, scope, False) if kind == "generator" else ""
         return FunctionInfo(fn.path, fn.line, kind, method, fn.params, fn.values,
-                            tuple(blockers), returns, tuple(results))
+                            tuple(blockers), returns, tuple(results),
+                            protocol if protocol in ("iter", "await") else "")
 
     def definitions(self) -> Tuple[Definition, ...]:
         """Every ``def`` of the file, as its plan needs it."""
@@ -126,11 +136,11 @@ class Summary:
             legacy = index is not None and self.names.qualified_decorator(self.names.resolve(
                 raw_ref(fn.decorators[index]), scope.parent or self.top)) == (
                 "legacy_coro.coroutine")
-            protocol = self._protocol(fn, scope) if index is not None else ""
+            protocol = self._protocol(fn, scope, index is not None)
             found.append(Definition(
                 fn.path, fn.line, index, legacy, fn.is_async, tuple(self._early(fn, scope, kinds)),
                 tuple(fn.blocked), frozenset(r.lineno for r in fn.returns),
-                tuple(sites.get(id(fn), ())), "iter" if protocol == "iter" else ""))
+                tuple(sites.get(id(fn), ())), protocol if protocol != "refuse" else ""))
         return tuple(found)
 
     def _alternatives(self, node: Optional[ast.expr], scope: Scope,
@@ -198,8 +208,7 @@ class Summary:
         classes: Dict[Path, Tuple[ClassInfo, ...]] = {}
         for path, line, bases, body in walk.classes:
             outer = body.parent or self.top
-            bound = {name: ("def" if all(b[0] == "def" for b in bindings) else "other")
-                     for name, bindings in body.names.items()}
+            bound = {name: _class_binding(bindings) for name, bindings in body.names.items()}
             refs = tuple(names.resolve(raw_ref(b), outer) for b in bases)
             classes[path] = classes.get(path, ()) + (ClassInfo(path, line, refs, bound),)
         exports = {name: tuple(names.apply(b, (), self.top, 0) for b in bindings)
@@ -250,19 +259,33 @@ class Summary:
                                     if all(b == ("tasks",) for b in bound))
         walk = self.walk
         return Scopes(names, tasks, kinds, frozenset(walk.inspected), walk.name, walk.package,
-                      dict(walk.versions), self._result_helper())
+                      dict(walk.versions), self._helper_names(), dict(walk.aliases))
 
-    def _result_helper(self) -> Tuple[str, bool]:
-        """A module-level name for the port's helper: its own class, or a free name."""
-        number = 1
-        while True:
-            name = RESULT_HELPER + (str(number) if number > 1 else "")
-            bound = self.top.names.get(name)
-            if bound == [("class", (name,))]:
-                return name, True
-            if bound is None and not self.walk.counts.get(name):
-                return name, False
-            number += 1
+    def _helper_names(self) -> Dict[str, Tuple[str, bool]]:
+        """A module-level name for each helper of the fixes: the port's own, or a free name."""
+        found: Dict[str, Tuple[str, bool]] = {}
+        for base in _HELPERS:
+            number = 1
+            while True:
+                name = base + (str(number) if number > 1 else "")
+                bound = self.top.names.get(name)
+                if bound in ([("class", (name,))], [("def", (name,))]):
+                    found[base] = (name, True)
+                    break
+                if bound is None and not self.walk.counts.get(name):
+                    found[base] = (name, False)
+                    break
+                number += 1
+        return found
+
+
+def _class_binding(bindings: List[Tuple[object, ...]]) -> str:
+    """What a class body binds a name to: "def", "=OTHER" (``__await__ = __iter__``), "other"."""
+    if all(b[0] == "def" for b in bindings):
+        return "def"
+    if len(bindings) == 1 and bindings[0][0] == "alias":
+        return f"={bindings[0][1]}"
+    return "other"
 
 
 def _is_asyncio(name: str) -> bool:
@@ -271,6 +294,8 @@ def _is_asyncio(name: str) -> bool:
     return canonical_asyncio(name).split(".")[0] == "asyncio"
 
 
+#: the base names of the helpers the fixes may add to a module
+_HELPERS = tuple(fix.helper for fix in fixes.FIXES if fix.helper)
 #: walks with the core's handlers and every fix's
 _WALK = walker(fixes.FIXES)
 
@@ -287,21 +312,23 @@ class Analysis(NamedTuple):
 
 
 def analyse(text: str, module: str = "", package: bool = False, fold: bool = True,
-            ident: str = "", target: Tuple[int, int] = DEFAULT_TARGET) -> Optional[Analysis]:
+            ident: str = "", target: Tuple[int, int] = DEFAULT_TARGET,
+            aliases: Optional[Dict[str, str]] = None) -> Optional[Analysis]:
     """Read *text* with :mod:`ast`: what to fold (with *fold*) and what its names are.
 
     *module* is the file's dotted module name and *package* whether it is a
     package's ``__init__`` (relative imports are resolved with them); *ident*
     names the file in references to its own functions (default: *module*);
     *target* is the oldest Python the port's output must run on (a version
-    branch that never runs there is left out).  Returns None when the running
-    Python cannot parse *text* (newer syntax).
+    branch that never runs there is left out); *aliases* names what module-level
+    imports from other modules of the run are (see _run.RunNames.aliases).
+    Returns None when the running Python cannot parse *text* (newer syntax).
     """
     lone_cr = re.search(r"\r(?!\n)", text) is not None
     tree = parse(text.replace("\r\n", "\n").replace("\r", "\n") if lone_cr else text)
     if tree is None:
         return None
-    walk: Walk = _WALK(text, module, package, ident, target)
+    walk: Walk = _WALK(text, module, package, ident, target, aliases)
     walk.walk(tree.body)
     reduced = None if lone_cr else fold_statements(walk, tree.body, fold)
     summary = Summary(walk)

@@ -25,7 +25,7 @@ from legacy_coro.port.fixes import (
     get_event_loop,
     iscoroutinefunction,
     loop_argument,
-    protocol_iter,
+    protocol_methods,
     result_helper,
     version_branches,
     with_lock,
@@ -48,5 +48,5 @@ FIXES: Tuple[Fix, ...] = (
     iscoroutinefunction.FIX,
     result_helper.FIX,
     coroutine_def.FIX,
-    protocol_iter.FIX,
+    protocol_methods.FIX,
 )

@@ -11,12 +11,13 @@ to the module once (LC018), which applies 3.10's rule.  With
 instead (LC001; decided by the plan).
 """
 
-from typing import TYPE_CHECKING, Any, List
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
+from legacy_coro.port import _helpers as helpers
 from legacy_coro.port._cst import code_of
-from legacy_coro.port._imports import import_position
+from legacy_coro.port._model import RESULT_HELPER
 from legacy_coro.port._registry import Fix
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FIX", "RESULT_HELPER_CODE"]
 
-FIX = Fix("result_helper")
+FIX = Fix("result_helper", helper=RESULT_HELPER)
 
 #: What ``legacy-coro port`` adds to a module where a converted function returns a
 #: value that may be awaitable: 3.10's ``@asyncio.coroutine`` awaited the result of a
@@ -79,51 +80,11 @@ def _through_helper(t: "Transformer", original: cst.Return, updated: cst.Return)
         bare = value.with_changes(lpar=value.lpar[1:], rpar=value.rpar[:-1])
         if "\n" not in code_of(bare):
             value = bare
-    t.out.needs.add("result")
     t.edited()
-    call = cst.Call(cst.Name(t.ctx.scopes.result_helper[0]), [cst.Arg(value)])
+    call = cst.Call(cst.Name(helpers.use(t, RESULT_HELPER)), [cst.Arg(value)])
     return updated.with_changes(value=cst.Await(call))
-
-
-def _helper_class(name: str) -> cst.BaseStatement:
-    """The result helper class called *name*, two blank lines and its comment above it."""
-    code = RESULT_HELPER_CODE.format(name=name)
-    comments = [line for line in code.splitlines() if line.startswith("#")]
-    statement = cst.parse_statement(code[code.index("class "):])
-    lines = [cst.EmptyLine(indent=False), cst.EmptyLine(indent=False)]
-    lines += [cst.EmptyLine(indent=False, comment=cst.Comment(c)) for c in comments]
-    return statement.with_changes(leading_lines=lines)
 
 
 @FIX.at_finish
 def _add_helper(t: "Transformer", original: cst.Module, updated: cst.Module) -> cst.Module:
-    """Add the helper after the imports, before the first statement that uses it.
-
-    After the last module-level import before that statement: it is defined
-    before a converted function can be called.
-    """
-    name, defined = t.ctx.scopes.result_helper
-    if "result" not in t.out.needs or defined:
-        return updated
-    statements: List[Any] = list(updated.body)
-    imports_end = import_position(statements)
-    needle = name + "("
-    first = next((i for i, stmt in enumerate(statements) if needle in code_of(stmt)),
-                 len(statements))
-    position = imports_end
-    for index in range(imports_end, first):
-        stmt = statements[index]
-        if isinstance(stmt, cst.SimpleStatementLine) and all(
-                isinstance(small, (cst.Import, cst.ImportFrom)) for small in stmt.body):
-            position = index + 1
-    following = statements[position] if position < len(statements) else None
-    if following is not None:
-        # A class now comes before it: two blank lines after the class.
-        leading = list(following.leading_lines)
-        blank = next((i for i, line in enumerate(leading) if line.comment is not None),
-                     len(leading))
-        if blank < 2:
-            statements[position] = following.with_changes(leading_lines=[
-                cst.EmptyLine(indent=False)] * (2 - blank) + leading)
-    statements.insert(position, _helper_class(name))
-    return updated.with_changes(body=statements)
+    return helpers.add(t, updated, RESULT_HELPER, RESULT_HELPER_CODE)
