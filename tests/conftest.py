@@ -17,6 +17,10 @@ import warnings
 
 from hypothesis import HealthCheck, settings
 
+#: legacy programs the tests port and run (tests/data/*/test_*.py is such a program's own
+#: test module, in 2015's syntax: not a module of this suite)
+collect_ignore_glob = ["data/*"]
+
 #: Generated programs per run of each differential property (both profiles).
 DIFF_EXAMPLES = int(os.environ.get("LEGACY_CORO_DIFF_EXAMPLES", "300"))
 

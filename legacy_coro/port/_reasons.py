@@ -56,6 +56,9 @@ REASONS: Dict[str, str] = {
              "added to the module, which answers as 3.4-3.8 did (finished tasks still "
              "referenced included); asyncio.all_tasks() gives pending tasks only, and is "
              "enough where that does not matter",
+    "LC021": "`except Exception` around a yield from / await of a coroutine: before 3.8 it "
+             "caught asyncio.CancelledError too (a BaseException since); left: write `except "
+             "(Exception, asyncio.CancelledError)` where the handler was meant for cancellation",
 }
 
 #: codes that make ``legacy-coro port`` exit non-zero even after rewriting

@@ -28,7 +28,7 @@ class PortError(Exception):
 
 #: the node types a site can be reported at (and a plan can name by line)
 SITE_NODES = frozenset({cst.Call, cst.FunctionDef, cst.Decorator, cst.Yield, cst.With,
-                        cst.If, cst.Return})
+                        cst.If, cst.Return, cst.ExceptHandler})
 
 
 class _LineState(CodegenState):  # type: ignore[misc]

@@ -44,6 +44,8 @@ class Transformer(cst.CSTTransformer):
         #: per-fix state for this module (fixes.wait's pending calls...), by fix name
         self.state: Dict[str, Any] = {}
         self.line_edits: List[int] = []
+        #: id(node) -> its qualified name (several fixes ask of the same call)
+        self._qualified: Dict[int, Tuple[cst.BaseExpression, Optional[str]]] = {}
         self._visitors: Dict[type, Tuple[Callable[..., Any], ...]] = {}
         self._leavers: Dict[type, Tuple[Callable[..., Any], ...]] = {}
 
@@ -63,6 +65,15 @@ class Transformer(cst.CSTTransformer):
         walked) come first, as in Python; asyncio's submodules are read as
         asyncio (``asyncio.queues.Queue`` is ``asyncio.Queue``).
         """
+        key = id(node)
+        known = self._qualified.get(key)
+        if known is not None and known[0] is node:
+            return known[1]
+        found = self._qualify(node)
+        self._qualified[key] = (node, found)  # the node too: its id is not reused meanwhile
+        return found
+
+    def _qualify(self, node: cst.BaseExpression) -> Optional[str]:
         parts = dotted(node)
         if not parts:
             return None

@@ -65,6 +65,7 @@ def _rewrite(t: "Transformer", original: cst.Call, updated: cst.Call) -> Any:
     target = t.qualified(original.func)
     if target not in _NAMES:
         return updated
+    t.state.get(FIX.name, {}).pop(id(original.func), None)  # called: not a name left
     if len(original.args) > 1 or any(
             a.star or (a.keyword is not None and a.keyword.value != "loop")
             for a in original.args):
@@ -84,19 +85,16 @@ def _rewrite(t: "Transformer", original: cst.Call, updated: cst.Call) -> Any:
 
 @FIX.leave(cst.Attribute)
 def _named(t: "Transformer", original: cst.Attribute, updated: cst.Attribute) -> cst.Attribute:
-    if original.attr.value in ("all_tasks", "current_task") and t.qualified(
-            original) in _NAMES and id(original) not in t.state.get(FIX.name, ()):
-        t.report(original, "LC013")
+    """Note ``Task.all_tasks`` named: an error, unless the call around it is rewritten."""
+    if original.attr.value in ("all_tasks", "current_task") and t.qualified(original) in _NAMES:
+        t.state.setdefault(FIX.name, {})[id(original)] = original
     return updated
 
 
-@FIX.visit(cst.Call)
-def _called(t: "Transformer", node: cst.Call) -> None:
-    """Note the callee of a call, so that the attribute handler does not report it."""
-    if isinstance(node.func, cst.Attribute):
-        t.state.setdefault(FIX.name, set()).add(id(node.func))
-
-
 @FIX.at_finish
-def _add_helper(t: "Transformer", original: cst.Module, updated: cst.Module) -> cst.Module:
+def _named_not_called(t: "Transformer", original: cst.Module, updated: cst.Module
+                      ) -> cst.Module:
+    for node in t.state.get(FIX.name, {}).values():
+        t.report(node, "LC013")
     return helpers.add(t, updated, HELPER, HELPER_CODE)
+
