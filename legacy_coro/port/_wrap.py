@@ -108,28 +108,23 @@ def file_style(lines: Sequence[str], limit: int) -> Style:
     hangs: Counter[int] = Counter()
     headers: Counter[int] = Counter()
     units: Counter[int] = Counter()
+    indents = [len(line) - len(line.lstrip(" ")) for line in lines]
     for number in range(len(lines) - 1):
         line = lines[number]
-        if not line.strip() or line.count("(") + line.count("[") + line.count("{") <= (
-                line.count(")") + line.count("]") + line.count("}")):
+        following = lines[number + 1]
+        extra = indents[number + 1] - indents[number]
+        if extra > 0 and line.endswith(":"):  # the block indentation, for a hanging indent
+            units[extra] += 1
+        if not ("(" in line or "[" in line or "{" in line) or not following.strip() or not _opens(
+                line):
             continue
         col = _open_bracket(line)
         if col < 0:
             continue
-        after = line[col + 1:].split("#", 1)[0].strip()
-        following = lines[number + 1]
-        if not following.strip():
-            continue
-        if after:
-            aligned += _indent(following) == col + 1
-        else:
-            extra = _indent(following) - _indent(line)
-            if extra > 0:
-                (headers if _HEADERS.match(line.lstrip()) else hangs)[extra] += 1
-    for number in range(len(lines) - 1):  # the block indentation, for a hanging indent's width
-        extra = _indent(lines[number + 1]) - _indent(lines[number])
-        if extra > 0 and lines[number].rstrip().endswith(":"):
-            units[extra] += 1
+        if line[col + 1:].split("#", 1)[0].strip():
+            aligned += indents[number + 1] == col + 1
+        elif extra > 0:
+            (headers if _HEADERS.match(line, indents[number]) else hangs)[extra] += 1
     unit = units.most_common(1)[0][0] if units else 4
     indent = hangs.most_common(1)[0][0] if hangs else unit
     header = headers.most_common(1)[0][0] if headers else 2 * unit
@@ -172,8 +167,13 @@ def wrap(original: str, new: str) -> str:
         return new
     origin = _Origin(old_bare, new_bare, seen)
     for first, last, header in reversed(statements):
-        laid = _lay_out(lines[first:last + 1], header, style,
-                        origin.follows(first, lines[first:last + 1]))
+        follows = origin.follows(first, lines[first:last + 1])
+        if all(len(line) <= longest or exempt(line) for line in new_bare[first:last + 1]):
+            shape = _shape(new_bare, first)  # as each line stands now: LibCST only if one moves
+            if shape is not None and all(shape[1].get(n) == stand
+                                         for n, stand in follows.items()):
+                continue
+        laid = _lay_out(lines[first:last + 1], header, style, follows)
         if laid is not None:
             lines[first:last + 1] = laid
     return "".join(lines)
@@ -257,16 +257,25 @@ class _Origin:
                 break
         line = new[first]
         indent = _indent(line)
+        if 0 <= estimate < len(old) and _indent(old[estimate]) == indent and (
+                _alike(old[estimate], line) >= .5):
+            return estimate  # where the lines above say, and alike: no need to look around
         best, score = None, 0.5
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(line)
         for number in range(max(estimate - _SLACK, 0), min(estimate + _SLACK + 1, len(old))):
             was = old[number]
             if was == line:
                 return number
-            if _indent(was) == indent:
-                ratio = difflib.SequenceMatcher(None, was, line, autojunk=False).ratio()
-                if ratio > score or (ratio == score and best is not None
-                                     and abs(number - estimate) < abs(best - estimate)):
-                    best, score = number, ratio
+            if _indent(was) != indent:
+                continue
+            matcher.set_seq1(was)
+            if matcher.real_quick_ratio() < score or matcher.quick_ratio() < score:
+                continue
+            ratio = matcher.ratio()
+            if ratio > score or (ratio == score and best is not None
+                                 and abs(number - estimate) < abs(best - estimate)):
+                best, score = number, ratio
         return best
 
     def follows(self, first: int, lines: List[str]) -> Dict[int, Stand]:
@@ -289,6 +298,27 @@ class _Origin:
                         pairs.append((old_from + k, new_from + k))
         return {new_at: stands[old_at] for old_at, new_at in pairs
                 if new_at > 0 and old_at in stands}
+
+
+def _alike(one: str, two: str) -> float:
+    """How much of two lines is the same text at their starts and ends (the port
+    changes a part in between: ``yield from`` -> ``await``, a bracket's content)."""
+    head = _common(one, two)
+    tail = _common(one[head:][::-1], two[head:][::-1])
+    return 2 * (head + tail) / (len(one) + len(two))
+
+
+def _common(one: str, two: str) -> int:
+    """The length of the start two strings share (os.path.commonprefix: deprecated in 3.15)."""
+    size = min(len(one), len(two))
+    low, high = 0, size
+    while low < high:  # the longest shared start, halving
+        middle = (low + high + 1) // 2
+        if one[:middle] == two[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _tokens(lines: Sequence[str]) -> Iterator[tokenize.TokenInfo]:
