@@ -51,11 +51,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                            help=argparse.SUPPRESS)
     parser.set_defaults(target=DEFAULT_TARGET)
     parser.add_argument("--diff", action="store_true",
-                        help="print a unified diff; write nothing")
+                        help="print a unified diff; never writes")
     parser.add_argument("--check", action="store_true",
-                        help="write nothing; exit 1 if a file would change")
+                        help="never writes; exit 1 if a file would change")
     parser.add_argument("--json", action="store_true",
-                        help="print the report as JSON on stdout")
+                        help="print the report as JSON; writes what its mode writes")
     parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                         help="files to port at once (0: one per CPU; default: %(default)s)")
     parser.add_argument("--no-result-helper", dest="result_helper", action="store_false",
@@ -65,8 +65,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="list the reason codes and exit")
     verify = parser.add_argument_group("verify")
     verify.add_argument("--verify", action="store_true",
-                        help="run each changed script before (under the compat layer) and "
-                             "after; write it only if both print the same")
+                        help="run the original (under the compat layer) and the port in "
+                             "copies of the tree; write only what verified")
     verify.add_argument("--python-a", metavar="X",
                         help="run the original on X (a path, a command or a version such as "
                              "3.6), plainly unless --compat-a")
@@ -78,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     compat.add_argument("--no-compat-a", dest="compat_a", action="store_false",
                         help="run the original plainly")
     verify.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                        help="kill a script after this long (default: 60)")
+                        help="kill a script or test run after this long (default: 60)")
 
 
 def _missing(paths: List[str]) -> str:

@@ -36,117 +36,27 @@ import asyncio.futures
 import asyncio.locks
 import asyncio.queues
 import asyncio.tasks
-import ctypes
 import functools
 import gc
 import importlib
+import inspect
 import linecache
 import sys
 import threading
 import types
-import warnings
-from typing import (Any, Callable, Dict, FrozenSet, Generator, List, NamedTuple, Optional, Set,
-                    Tuple)
+from typing import (Any, Callable, Dict, FrozenSet, Generator, List, NamedTuple, Optional, Tuple)
 
-from legacy_coro import _codepatch
+from legacy_coro import _codepatch, _ledger, _policy
+from legacy_coro._frames import hiding
+from legacy_coro._ledger import MetaPath, Saved, Setting
 from legacy_coro._shim import coroutine, relocated
-from legacy_coro._versions import LOOP_ARGUMENT_REMOVED, change
+from legacy_coro._versions import LOOP_ARGUMENT_REMOVED, REMOVED_SUBMODULE_NAMES, change
 
-__all__ = ["PATCHES", "Patch", "Record", "apply", "restore"]
+__all__ = ["PATCHES", "Patch", "Record", "apply"]
 
 #: record(api, key): called each time old code uses a restored behaviour (the
 #: porting report's Recorder.record)
 Record = Callable[[str, str], None]
-
-_MISSING = object()
-
-#: 3.11+: an exception re-raised by a bare ``raise`` keeps the traceback it
-#: carries, so a wrapper can drop its own entry (on 3.8-3.10 it cannot).
-_CAN_HIDE_FRAMES = sys.version_info >= (3, 11)
-
-
-class _Setting(NamedTuple):
-    owner: Any  # a module, a class, a function (for __code__), or a hook marker
-    name: str
-    value: Any
-
-
-class _Saved(NamedTuple):
-    owner: Any
-    name: str
-    old: Any  # _MISSING when the attribute was not in owner's own __dict__
-
-
-class _MetaPath:
-    """Stands for sys.meta_path's first slot in the saved settings."""
-
-
-def _own(owner: Any, name: str) -> Any:
-    """Return *owner*'s own attribute *name* (not an inherited one), or _MISSING."""
-    if isinstance(owner, types.FunctionType) or name == "__bases__":
-        return getattr(owner, name)
-    return vars(owner).get(name, _MISSING)
-
-
-def _set(owner: Any, name: str, value: Any) -> None:
-    """Set or (value _MISSING) delete an attribute, also on immutable C types.
-
-    ``asyncio.Task`` is ``_asyncio.Task``, a C type whose attributes cannot be
-    assigned; its ``Task.all_tasks`` is put back by writing to the type's dict
-    and telling CPython the type changed (``PyType_Modified`` drops the
-    method cache), the only way to give a C type an attribute from Python.
-    """
-    if owner is _MetaPath:
-        if value is _MISSING:
-            finder = vars(_MetaPath).get(name)
-            if finder in sys.meta_path:
-                sys.meta_path.remove(finder)
-            delattr(_MetaPath, name)
-        else:
-            setattr(_MetaPath, name, value)
-            sys.meta_path.insert(0, value)
-        return
-    try:
-        if value is _MISSING:
-            delattr(owner, name)
-        else:
-            setattr(owner, name, value)
-        return
-    except TypeError:
-        if not isinstance(owner, type):
-            raise
-    namespace = gc.get_referents(owner.__dict__)[0]
-    if value is _MISSING:
-        namespace.pop(name, None)
-    else:
-        namespace[name] = value
-    ctypes.pythonapi.PyType_Modified(ctypes.py_object(owner))
-
-
-_HIDDEN_CODES: Set[types.CodeType] = set()
-
-
-def _hiding(wrapper: Callable[..., Any]) -> Callable[..., Any]:
-    """Return *wrapper* so that an exception leaving it does not show its frame (3.11+)."""
-    if not _CAN_HIDE_FRAMES:
-        return wrapper
-
-    @functools.wraps(wrapper)
-    def hidden(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return wrapper(*args, **kwargs)
-        except BaseException as exc:
-            tb = exc.__traceback__
-            # drop this frame's entry and the wrapper's: the caller sees asyncio's frames only
-            while tb is not None and tb.tb_frame.f_code in _HIDDEN_CODES:
-                tb = tb.tb_next
-            exc.__traceback__ = tb
-            raise
-
-    _HIDDEN_CODES.add(wrapper.__code__)
-    _HIDDEN_CODES.add(hidden.__code__)  # type: ignore[attr-defined]
-    return hidden
-
 
 # ---------------------------------------------------------------------------
 # What the recompiled asyncio functions call: the module global
@@ -370,7 +280,7 @@ def _wait_edit(recording: bool) -> _codepatch.Edit:
     return edit
 
 
-def _code_settings(edits: List[_CodeEdit]) -> List[_Setting]:
+def _code_settings(edits: List[_CodeEdit]) -> List[Setting]:
     """Recompile each function once with all its edits; the settings that install them."""
     by_function: Dict[types.FunctionType, List[_codepatch.Edit]] = {}
     modules: Dict[str, Any] = {}
@@ -380,7 +290,7 @@ def _code_settings(edits: List[_CodeEdit]) -> List[_Setting]:
             continue
         by_function.setdefault(func, []).append(item.edit)
         modules[func.__module__] = sys.modules[func.__module__]
-    settings = [_Setting(module, _codepatch.HELPERS, sys.modules[__name__])
+    settings = [Setting(module, _codepatch.HELPERS, sys.modules[__name__])
                 for module in modules.values()]
     for func, func_edits in by_function.items():
         try:
@@ -389,8 +299,8 @@ def _code_settings(edits: List[_CodeEdit]) -> List[_Setting]:
             raise _codepatch.CannotPatch(
                 f"legacy_coro.install() recompiles asyncio's {func.__qualname__}() from "
                 f"asyncio's source files, and cannot: {exc}") from None
-        settings.append(_Setting(func, "__kwdefaults__", kwdefaults or None))
-        settings.append(_Setting(func, "__code__", code))
+        settings.append(Setting(func, "__kwdefaults__", kwdefaults or None))
+        settings.append(Setting(func, "__code__", code))
     return settings
 
 
@@ -438,7 +348,7 @@ def _loop_init(cls_name: str, init: Any, record: Optional[Record]) -> Any:
             self._loop = loop
 
     if record is None:
-        return functools.wraps(init)(_hiding(__init__))
+        return functools.wraps(init)(hiding(__init__))
     accept_loop = __init__
 
     def record_init(self: Any, *args: Any, loop: Any = None, **kwargs: Any) -> None:
@@ -446,10 +356,10 @@ def _loop_init(cls_name: str, init: Any, record: Optional[Record]) -> Any:
             record(f"{api}(loop=)", "loop-argument")
         accept_loop(self, *args, loop=loop, **kwargs)
 
-    return functools.wraps(init)(_hiding(record_init))
+    return functools.wraps(init)(hiding(record_init))
 
 
-def _recording_loop_wrappers(record: Record) -> List[_Setting]:
+def _recording_loop_wrappers(record: Record) -> List[Setting]:
     """Count ``loop=`` where a coroutine function is called, not where it starts running."""
     settings = []
     for name in LOOP_ARGUMENT_REMOVED:
@@ -465,20 +375,20 @@ def _recording_loop_wrappers(record: Record) -> List[_Setting]:
                 record(_api, "loop-argument")
             return _func(*args, **kwargs)
 
-        wrapper = functools.wraps(func)(_hiding(counting))
-        settings.append(_Setting(asyncio, name, wrapper))
-        settings.append(_Setting(home, name, wrapper))
+        wrapper = functools.wraps(func)(hiding(counting))
+        settings.append(Setting(asyncio, name, wrapper))
+        settings.append(Setting(home, name, wrapper))
     return settings
 
 
-def _patch_loop_argument(record: Optional[Record]) -> Tuple[List[_Setting], List[_CodeEdit]]:
+def _patch_loop_argument(record: Optional[Record]) -> Tuple[List[Setting], List[_CodeEdit]]:
     settings = []
     for name in LOOP_ARGUMENT_REMOVED:
         target = getattr(asyncio, name, None)
         if isinstance(target, type) and "__init__" in vars(target):
             # PriorityQueue and LifoQueue inherit Queue's
             init = vars(target)["__init__"]
-            settings.append(_Setting(target, "__init__", _loop_init(name, init, record)))
+            settings.append(Setting(target, "__init__", _loop_init(name, init, record)))
     if record is not None:
         settings.extend(_recording_loop_wrappers(record))
     return settings, _loop_code_edits(record is not None)
@@ -489,36 +399,78 @@ def _patch_loop_argument(record: Optional[Record]) -> Tuple[List[_Setting], List
 # tasks, as 3.10 did.
 
 
-def _patch_wait_coroutines(record: Optional[Record]) -> Tuple[List[_Setting], List[_CodeEdit]]:
+def _patch_wait_coroutines(record: Optional[Record]) -> Tuple[List[Setting], List[_CodeEdit]]:
     return [], [_CodeEdit("asyncio.tasks", "wait", _wait_edit(record is not None))]
 
 
 # ---------------------------------------------------------------------------
-# generator-rejected (3.12): the task entry points take a plain generator
-# object again (create_task(gen()), ensure_future, run_until_complete,
-# asyncio.run, run_coroutine_threadsafe, and what is built on them: gather,
-# wait, shield, wait_for, TaskGroup).
+# generator-rejected (3.12): asyncio.iscoroutine() is true for a generator
+# object again, as through 3.11.  Every task entry point asks it (3.12's
+# create_task, ensure_future, run_coroutine_threadsafe, Runner.run, the C
+# Task's __init__ that asyncio.Task(gen) and uvloop's create_task reach, and
+# what is built on them: gather, wait, shield, TaskGroup), and so does old
+# code that dispatches on it (aiohttp 1.x/2.x ran a handler's result when
+# iscoroutine(result)).  Its code is recompiled in place: the C module calls
+# the same function object.  The C Task caches the types iscoroutine() accepted
+# (its module state's iscoroutine_typecache, reachable through gc): the
+# generator type is taken out of that cache again at uninstall().
+#
+# wait_for(gen) awaited its argument inline from 3.12: a plain generator is
+# no awaitable, so wait_for() adopts it (as _AdoptedGenerator).
 
 
-#: (module, function, what the report calls it): the entry points that adopt a
-#: plain generator.  asyncio.create_task() too: on a loop that is not a
-#: BaseEventLoop (uvloop) it is the one entry point left to adopt the generator
-#: before the loop sees it; wait_for() too: 3.12's awaits its argument inline
-#: instead of making it a task.
-_ADOPTING = (
+#: (module, function, what the report calls it): where a use is counted when
+#: a porting report is kept (asyncio.Task(gen) itself, a C type, is not).
+_TASK_ENTRY_POINTS = (
     ("asyncio.base_events", "BaseEventLoop.create_task", "create_task(generator)"),
     ("asyncio.tasks", "create_task", "asyncio.create_task(generator)"),
     ("asyncio.tasks", "ensure_future", "asyncio.ensure_future(generator)"),
     ("asyncio.tasks", "run_coroutine_threadsafe", "asyncio.run_coroutine_threadsafe(generator)"),
     ("asyncio.runners", "Runner.run", "asyncio.run(generator)"),
-    ("asyncio.tasks", "wait_for", "asyncio.wait_for(generator)"),
 )
 
 
-def _patch_generators(record: Optional[Record]) -> Tuple[List[_Setting], List[_CodeEdit]]:
+def _iscoroutine_edit(node: Any) -> Tuple[str, bool]:
+    first = _codepatch.first_parameter(node)
+    return f"if type({first}) is {_codepatch.H}.GeneratorType:\n    return True\n", False
+
+
+def _count_generator_edit(api: str) -> _codepatch.Edit:
+    def edit(node: Any) -> Tuple[str, bool]:
+        first = _codepatch.first_parameter(node)
+        return (f"if type({first}) is {_codepatch.H}.GeneratorType:\n"
+                + _record_line(api, "generator-rejected", True), False)
+    return edit
+
+
+def _forget_generators_in_c() -> None:
+    """Take the generator type out of the C Task's cache of coroutine types.
+
+    The cache is a set in the ``_asyncio`` module's state: found as a set that
+    holds the generator type and that the module refers to.  (Not through
+    ``gc.get_referents(_asyncio)``: on 3.12 that also hands out the module's
+    free list of iterator objects, and using those corrupts memory.)
+    """
+    module = sys.modules.get("_asyncio")
+    if module is None:
+        return
+    for candidate in gc.get_referrers(GeneratorType):
+        if type(candidate) is set and any(holder is module
+                                          for holder in gc.get_referrers(candidate)):
+            candidate.discard(GeneratorType)
+
+
+def _patch_generators(record: Optional[Record]) -> Tuple[List[Setting], List[_CodeEdit]]:
     recording = record is not None
-    return [], [_CodeEdit(module, qualname, _adopt_edit(api, recording))
-                for module, qualname, api in _ADOPTING]
+    edits = [
+        _CodeEdit("asyncio.coroutines", "iscoroutine", _iscoroutine_edit),
+        _CodeEdit("asyncio.tasks", "wait_for", _adopt_edit("asyncio.wait_for(generator)",
+                                                           recording)),
+    ]
+    if recording:
+        edits.extend(_CodeEdit(module, qualname, _count_generator_edit(api))
+                     for module, qualname, api in _TASK_ENTRY_POINTS)
+    return [Setting(_ledger.CLEANUP, "iscoroutine_typecache", _forget_generators_in_c)], edits
 
 
 # ---------------------------------------------------------------------------
@@ -544,7 +496,7 @@ def _wait_for_task_edit(recording: bool) -> _codepatch.Edit:
     return edit
 
 
-def _patch_wait_for_inline(record: Optional[Record]) -> Tuple[List[_Setting], List[_CodeEdit]]:
+def _patch_wait_for_inline(record: Optional[Record]) -> Tuple[List[Setting], List[_CodeEdit]]:
     return [], [_CodeEdit("asyncio.tasks", "wait_for", _wait_for_task_edit(record is not None))]
 
 
@@ -564,7 +516,7 @@ def _wait_closed_edit(recording: bool) -> _codepatch.Edit:
     return edit
 
 
-def _patch_wait_closed(record: Optional[Record]) -> Tuple[List[_Setting], List[_CodeEdit]]:
+def _patch_wait_closed(record: Optional[Record]) -> Tuple[List[Setting], List[_CodeEdit]]:
     return [], [_CodeEdit("asyncio.base_events", "Server.wait_closed",
                           _wait_closed_edit(record is not None))]
 
@@ -579,11 +531,11 @@ ensure_future = asyncio.ensure_future
 # own and the C module's, sees the change.
 
 
-def _patch_cancelled_error(record: Optional[Record]) -> List[_Setting]:
+def _patch_cancelled_error(record: Optional[Record]) -> List[Setting]:
     cancelled = asyncio.CancelledError
     if issubclass(cancelled, Exception):  # pragma: no cover - 3.7 and before
         return []
-    return [_Setting(cancelled, "__bases__", (Exception,))]
+    return [Setting(cancelled, "__bases__", (Exception,))]
 
 
 # ---------------------------------------------------------------------------
@@ -648,11 +600,11 @@ def _acquiring(mixin: Any, name: str, api: str, record: Optional[Record]) -> Any
     return func
 
 
-def _patch_with_lock(record: Optional[Record]) -> List[_Setting]:
+def _patch_with_lock(record: Optional[Record]) -> List[Setting]:
     mixin = asyncio.locks._ContextManagerMixin  # type: ignore[attr-defined]
     return [
-        _Setting(mixin, "__iter__", _acquiring(mixin, "__iter__", "with (yield from %s)", record)),
-        _Setting(mixin, "__await__", _acquiring(mixin, "__await__", "with (await %s)", record)),
+        Setting(mixin, "__iter__", _acquiring(mixin, "__iter__", "with (yield from %s)", record)),
+        Setting(mixin, "__await__", _acquiring(mixin, "__await__", "with (await %s)", record)),
     ]
 
 
@@ -695,13 +647,13 @@ def _recording(func: Any, api: str, key: str, record: Optional[Record]) -> Any:
         record(api, key)
         return func(*args, **kwargs)
 
-    return functools.wraps(func)(_hiding(recording))
+    return functools.wraps(func)(hiding(recording))
 
 
-def _patch_task_classmethods(record: Optional[Record]) -> List[_Setting]:
-    all_tasks = _recording(_hiding(_task_all_tasks), "asyncio.Task.all_tasks()",
+def _patch_task_classmethods(record: Optional[Record]) -> List[Setting]:
+    all_tasks = _recording(hiding(_task_all_tasks), "asyncio.Task.all_tasks()",
                            "Task.all_tasks", record)
-    current_task = _recording(_hiding(_task_current_task), "asyncio.Task.current_task()",
+    current_task = _recording(hiding(_task_current_task), "asyncio.Task.current_task()",
                               "Task.all_tasks", record)
     settings = []
     classes = [asyncio.Task]
@@ -709,8 +661,8 @@ def _patch_task_classmethods(record: Optional[Record]) -> List[_Setting]:
     if py_task is not None and py_task is not asyncio.Task:
         classes.append(py_task)
     for cls in classes:
-        settings.append(_Setting(cls, "all_tasks", classmethod(all_tasks)))
-        settings.append(_Setting(cls, "current_task", classmethod(current_task)))
+        settings.append(Setting(cls, "all_tasks", classmethod(all_tasks)))
+        settings.append(Setting(cls, "current_task", classmethod(current_task)))
     return settings
 
 
@@ -728,7 +680,8 @@ def _default_policy_class() -> Any:
     for name in ("BaseDefaultEventLoopPolicy", "_BaseDefaultEventLoopPolicy"):
         if hasattr(events, name):
             return getattr(events, name)
-    raise RuntimeError("legacy_coro: asyncio has no default event loop policy class")
+    # 3.16 has none; the layer puts back 3.15's ("policy-removed")
+    return _policy.BaseDefaultEventLoopPolicy
 
 
 def _policy_classes() -> List[Any]:
@@ -755,7 +708,7 @@ def _policy_classes() -> List[Any]:
     return classes
 
 
-def _patch_policy_class(policy_class: Any, record: Optional[Record]) -> List[_Setting]:
+def _patch_policy_class(policy_class: Any, record: Optional[Record]) -> List[Setting]:
     """Make *policy_class*'s get_event_loop() create the main thread's loop, as in 3.10."""
     original = policy_class.get_event_loop
 
@@ -782,7 +735,7 @@ def _patch_policy_class(policy_class: Any, record: Optional[Record]) -> List[_Se
             return original(self)
 
     settings = [
-        _Setting(policy_class, "get_event_loop", functools.wraps(original)(_hiding(get_event_loop)))
+        Setting(policy_class, "get_event_loop", functools.wraps(original)(hiding(get_event_loop)))
     ]
     if not hasattr(getattr(policy_class, "_Local", None), "_set_called"):
         # 3.14's class and uvloop's no longer note set_event_loop() calls
@@ -792,12 +745,12 @@ def _patch_policy_class(policy_class: Any, record: Optional[Record]) -> List[_Se
             original_set(self, loop)
             self._local._set_called = True
 
-        settings.append(_Setting(policy_class, "set_event_loop",
-                                 functools.wraps(original_set)(_hiding(set_event_loop))))
+        settings.append(Setting(policy_class, "set_event_loop",
+                                 functools.wraps(original_set)(hiding(set_event_loop))))
     return settings
 
 
-def _patch_get_event_loop(record: Optional[Record]) -> List[_Setting]:
+def _patch_get_event_loop(record: Optional[Record]) -> List[Setting]:
     settings = []
     for policy_class in _policy_classes():
         settings.extend(_patch_policy_class(policy_class, record))
@@ -812,14 +765,128 @@ def _patch_get_event_loop(record: Optional[Record]) -> List[_Setting]:
 # ``async`` of asyncio, which is put back as ensure_future, as 3.6 had it.
 
 
-def _patch_asyncio_coroutine(record: Optional[Record]) -> List[_Setting]:
-    return [_Setting(asyncio, "coroutine",
-                     _recording(coroutine, "@asyncio.coroutine", "asyncio.coroutine", record))]
+def _patch_asyncio_coroutine(record: Optional[Record]) -> List[Setting]:
+    decorator = _recording(coroutine, "@asyncio.coroutine", "asyncio.coroutine", record)
+    # `from asyncio.coroutines import coroutine` is old code's spelling too
+    return [Setting(asyncio, "coroutine", decorator),
+            Setting(asyncio.coroutines, "coroutine", decorator)]
 
 
-def _patch_asyncio_async(record: Optional[Record]) -> List[_Setting]:
-    return [_Setting(asyncio, "async", _recording(
-        asyncio.ensure_future, "asyncio.async()", "asyncio.async", record))]
+def _patch_asyncio_async(record: Optional[Record]) -> List[Setting]:
+    ensure = _recording(asyncio.ensure_future, "asyncio.async()", "asyncio.async", record)
+    return [Setting(asyncio, "async", ensure), Setting(asyncio.tasks, "async", ensure)]
+
+
+# ---------------------------------------------------------------------------
+# submodule-names (3.8): asyncio.futures.CancelledError and the other names
+# old code reached through a submodule (legacy_coro._versions lists them).
+# With a porting report, each submodule gets a module __getattr__ that counts
+# the uses; without, the names are plain attributes again.
+
+
+def _resolve(dotted: str) -> Any:
+    module, _, name = dotted.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def _patch_submodule_names(record: Optional[Record]) -> List[Setting]:
+    missing: Dict[Any, Dict[str, Any]] = {}
+    for dotted, spelling in REMOVED_SUBMODULE_NAMES.items():
+        module_name, _, name = dotted.rpartition(".")
+        module = sys.modules.get(module_name) or importlib.import_module(module_name)
+        if name not in vars(module):
+            missing.setdefault(module, {})[name] = _resolve(spelling)
+    if record is None:
+        return [Setting(module, name, value)
+                for module, names in missing.items() for name, value in names.items()]
+    return [Setting(module, "__getattr__", _counting_getattr(module, names, record))
+            for module, names in missing.items()]
+
+
+def _counting_getattr(module: Any, names: Dict[str, Any], record: Record) -> Any:
+    """A module ``__getattr__`` that gives *names* and counts each use."""
+    fallback = vars(module).get("__getattr__")
+
+    def __getattr__(name: str) -> Any:
+        if name in names:
+            record(f"{module.__name__}.{name}", "submodule-names")
+            return names[name]
+        if fallback is not None:
+            return fallback(name)
+        raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
+
+    return __getattr__
+
+
+# ---------------------------------------------------------------------------
+# policy-removed (3.16): the event loop policies, as 3.15 had them
+# (legacy_coro._policy); asyncio.events' get_event_loop() (through
+# _get_event_loop, which the C get_event_loop() calls), set_event_loop() and
+# new_event_loop() ask the policy first, as 3.15's did.
+
+
+def policy() -> Any:
+    """Return the event loop policy in use (the recompiled asyncio.events functions ask)."""
+    return _policy.current()
+
+
+def _policy_edit(method: str) -> _codepatch.Edit:
+    def edit(node: Any) -> Tuple[str, bool]:
+        arguments = ", ".join(arg.arg for arg in node.args.args)
+        return f"return {_codepatch.H}.policy().{method}({arguments})\n", False
+    return edit
+
+
+def _patch_policies(record: Optional[Record]) -> Tuple[List[Setting], List[_CodeEdit]]:
+    events = asyncio.events
+    unix_events = sys.modules.get("asyncio.unix_events")
+    get_policy = _recording(_policy.get_event_loop_policy, "asyncio.get_event_loop_policy()",
+                            "policy-removed", record)
+    set_policy = _recording(_policy.set_event_loop_policy, "asyncio.set_event_loop_policy()",
+                            "policy-removed", record)
+    settings = [
+        Setting(events, "_event_loop_policy", None),  # uninstall() deletes it again
+        Setting(events, "AbstractEventLoopPolicy", _policy.AbstractEventLoopPolicy),
+        Setting(events, "BaseDefaultEventLoopPolicy", _policy.BaseDefaultEventLoopPolicy),
+        Setting(events, "get_event_loop_policy", get_policy),
+        Setting(events, "set_event_loop_policy", set_policy),
+        Setting(asyncio, "AbstractEventLoopPolicy", _policy.AbstractEventLoopPolicy),
+        Setting(asyncio, "DefaultEventLoopPolicy", _policy.DefaultEventLoopPolicy),
+        Setting(asyncio, "get_event_loop_policy", get_policy),
+        Setting(asyncio, "set_event_loop_policy", set_policy),
+    ]
+    if unix_events is not None:
+        settings.append(Setting(unix_events, "DefaultEventLoopPolicy",
+                                _policy.DefaultEventLoopPolicy))
+    _policy.register_fork_handler()
+    edits = [_CodeEdit("asyncio.events", function, _policy_edit(method)) for function, method in (
+        ("_get_event_loop", "get_event_loop"), ("set_event_loop", "set_event_loop"),
+        ("new_event_loop", "new_event_loop"))]
+    return settings, edits
+
+
+# iscoroutinefunction-removed (3.16): asyncio.iscoroutinefunction(), as 3.15 had it.
+
+
+def _patch_iscoroutinefunction(record: Optional[Record]) -> List[Setting]:
+    coroutines = asyncio.coroutines
+    marker = getattr(coroutines, "_is_coroutine", None)
+    settings = []
+    if marker is None:  # what old code marked its functions with
+        marker = object()
+        settings.append(Setting(coroutines, "_is_coroutine", marker))
+
+    def iscoroutinefunction(func: Any) -> bool:
+        """Return True if func is a decorated coroutine function."""
+        return (inspect.iscoroutinefunction(func) or
+                getattr(func, '_is_coroutine', None) is marker)
+
+    iscoroutinefunction.__module__ = "asyncio.coroutines"
+    function = _recording(iscoroutinefunction, "asyncio.iscoroutinefunction()",
+                          "iscoroutinefunction-removed", record)
+    settings.append(Setting(asyncio, "iscoroutinefunction", function))
+    settings.append(Setting(coroutines, "iscoroutinefunction", function))
+    return settings
 
 
 # ---------------------------------------------------------------------------
@@ -830,16 +897,16 @@ def _patch_asyncio_async(record: Optional[Record]) -> List[_Setting]:
 # through the source transform of legacy_coro._rewrite.
 
 
-def _patch_plain_generators(record: Optional[Record]) -> List[_Setting]:
-    from legacy_coro import _hook
+def _patch_plain_generators(record: Optional[Record]) -> List[Setting]:
+    from legacy_coro import _hook, _pytest_glue
 
-    return [_Setting(_MetaPath, "finder", _hook.LegacyFinder())] + _hook.pytest_settings()
+    return [Setting(MetaPath, "finder", _hook.LegacyFinder())] + _pytest_glue.settings()
 
 
 # ---------------------------------------------------------------------------
 # The table: change key -> patch.  Applied in this order, removed in reverse.
 
-_Built = Any  # List[_Setting], or (List[_Setting], List[_CodeEdit])
+_Built = Any  # List[Setting], or (List[Setting], List[_CodeEdit])
 
 
 # ---------------------------------------------------------------------------
@@ -850,8 +917,8 @@ _Built = Any  # List[_Setting], or (List[_Setting], List[_CodeEdit])
 
 
 def _deprecated_functions(key: str, names: Tuple[str, ...]
-                          ) -> Callable[[Optional[Record]], List[_Setting]]:
-    def build(record: Optional[Record]) -> List[_Setting]:
+                          ) -> Callable[[Optional[Record]], List[Setting]]:
+    def build(record: Optional[Record]) -> List[Setting]:
         if record is None:
             return []
         settings = []
@@ -860,10 +927,10 @@ def _deprecated_functions(key: str, names: Tuple[str, ...]
             if func is None:
                 continue
             wrapper = _recording(func, f"asyncio.{name}()", key, record)
-            settings.append(_Setting(asyncio, name, wrapper))
+            settings.append(Setting(asyncio, name, wrapper))
             for module in (asyncio.events, asyncio.coroutines):
                 if getattr(module, name, None) is func:
-                    settings.append(_Setting(module, name, wrapper))
+                    settings.append(Setting(module, name, wrapper))
         return settings
     return build
 
@@ -910,6 +977,7 @@ PATCHES: Tuple[Patch, ...] = (
     Patch("get_event_loop-warns", _patch_get_event_loop, "There is no current event loop"),
     Patch("generator-rejected", _patch_generators),
     Patch("plain-generator-await", _patch_plain_generators),
+    Patch("submodule-names", _patch_submodule_names),
     Patch("CancelledError-base", _patch_cancelled_error),
     Patch("wait_for-inline", _patch_wait_for_inline),
     Patch("wait_closed-connections", _patch_wait_closed),
@@ -924,35 +992,11 @@ PATCHES: Tuple[Patch, ...] = (
         _deprecated_functions("iscoroutinefunction-deprecated", ("iscoroutinefunction",)),
         r"'asyncio\.iscoroutinefunction' is deprecated",
     ),
+    Patch("policy-removed", _patch_policies),
+    Patch("iscoroutinefunction-removed", _patch_iscoroutinefunction),
 )
 
-# Where the interpreter still has a behaviour but deprecates it (3.8-3.10),
-# install() changes nothing in asyncio: it only adds a warnings filter that
-# ignores that one DeprecationWarning, as the old code ran silently.  The
-# filter is recorded like a patch, with this marker as its owner.
-_FILTERS = object()
-
-
-#: The messages of the filters now in place (what :func:`silenced` tells pytest).
-_silencing: List[str] = []
-
-
-def silenced() -> List[str]:
-    """Return the DeprecationWarning messages (regular expressions) install() silences."""
-    return list(_silencing)
-
-
-def _remove_filter(entry: Any) -> None:
-    try:
-        warnings.filters.remove(entry)  # type: ignore[attr-defined]  # a list at run time
-    except ValueError:  # already gone (a test's catch_warnings() restored the list)
-        return
-    mutated = getattr(warnings, "_filters_mutated", None)  # clears the filter cache
-    if mutated is not None:
-        mutated()
-
-
-def settings_of(patch: Patch, record: Optional[Record]) -> List[_Setting]:
+def settings_of(patch: Patch, record: Optional[Record]) -> List[Setting]:
     """Return everything *patch* sets (its recompiled functions included)."""
     built = patch.build(record)
     if isinstance(built, tuple):
@@ -962,8 +1006,12 @@ def settings_of(patch: Patch, record: Optional[Record]) -> List[_Setting]:
 
 
 def apply(record_: Optional[Record], opt_in: FrozenSet[str] = frozenset()
-          ) -> Tuple[List[str], List[_Saved]]:
+          ) -> Tuple[List[str], List[Saved]]:
     """Apply every needed patch; return the active keys and what to restore.
+
+    Where the interpreter still has a behaviour but deprecates it (3.8-3.10),
+    nothing in asyncio is replaced: a ``warnings`` filter ignores that one
+    DeprecationWarning, as the old code ran silently.
 
     Args:
         record_: the porting report's recorder, or None.
@@ -971,18 +1019,18 @@ def apply(record_: Optional[Record], opt_in: FrozenSet[str] = frozenset()
     """
     global record
     keys: List[str] = []
-    saved: List[_Saved] = []
+    saved: List[Saved] = []
     needed = [patch for patch in PATCHES
               if patch.needed and (not patch.opt_in or patch.key in opt_in)]
     # The code patches of several changes may edit one function (wait: loop=
     # and coroutines): collect all edits and recompile each function once.
-    settings: List[_Setting] = []
+    settings: List[Setting] = []
     edits: List[_CodeEdit] = []
+    silence: List[str] = []
     for patch in PATCHES:
         if patch not in needed or patch.deprecation:
             if patch.warning is not None:
-                warnings.filterwarnings("ignore", patch.warning, DeprecationWarning)
-                saved.append(_Saved(_FILTERS, patch.warning, warnings.filters[0]))
+                silence.append(patch.warning)
             if patch.deprecation and patch.needed:  # only ever records (with a report)
                 settings.extend(patch.build(record_))
             continue
@@ -994,38 +1042,8 @@ def apply(record_: Optional[Record], opt_in: FrozenSet[str] = frozenset()
             settings.extend(built)
         keys.append(patch.key)
     settings = _code_settings(edits) + settings
-    _silencing[:] = [item.name for item in saved if item.owner is _FILTERS]
+    saved.extend(_ledger.ignore_warning(message) for message in silence)
     record = record_
-    saved.append(_Saved(sys.modules[__name__], "record", None))
-    try:
-        for setting in settings:
-            saved.append(_Saved(setting.owner, setting.name, _own(setting.owner, setting.name)))
-            _set(setting.owner, setting.name, setting.value)
-    except BaseException:
-        restore(saved)
-        raise
+    saved.append(Saved(sys.modules[__name__], "record", None))
+    _ledger.apply(settings, saved)
     return keys, saved
-
-
-#: What was applied after install() returned (a module imported later, such
-#: as pytest's assertion rewriter): undone first.
-_late_saved: List[_Saved] = []
-
-
-def apply_late(settings: List[_Setting]) -> None:
-    """Apply *settings* while installed; :func:`restore` undoes them first."""
-    for setting in settings:
-        _late_saved.append(_Saved(setting.owner, setting.name, _own(setting.owner, setting.name)))
-        _set(setting.owner, setting.name, setting.value)
-
-
-def restore(saved: List[_Saved]) -> None:
-    """Undo :func:`apply` (and :func:`apply_late`), last change first."""
-    saved = saved + _late_saved
-    del _late_saved[:]
-    del _silencing[:]
-    for item in reversed(saved):
-        if item.owner is _FILTERS:
-            _remove_filter(item.old)
-        else:
-            _set(item.owner, item.name, item.old)

@@ -83,9 +83,9 @@ def uninstall() -> None:
     global _active
     with _lock:
         if _saved:
-            from legacy_coro import _compat
+            from legacy_coro import _ledger
 
-            _compat.restore(_saved)
+            _ledger.restore(_saved)
             del _saved[:]
         _active = frozenset()
         _requested.clear()

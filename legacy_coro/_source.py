@@ -85,6 +85,25 @@ def _undecodable(data: bytes, filename: str, given: str) -> SyntaxError:
     return SyntaxError(message, (filename, line, column, text, line, column))
 
 
+def _null_bytes(data: bytes, filename: str) -> bytes:
+    """Do with NUL bytes what ``python FILE`` does: drop them (3.8-3.10) or refuse them.
+
+    3.8-3.10 read a script line by line as C strings: a line ends at its first
+    NUL byte, and the rest of it, newline included, is never seen (the next
+    line joins it).  3.11+ refuse the file, naming the line (and showing it up
+    to the byte, with no caret).
+    """
+    if b"\0" not in data:
+        return data
+    if sys.version_info < (3, 11):
+        return re.sub(rb"\0[^\n]*\n?", b"", data)
+    start = data.index(b"\0")
+    line = data.count(b"\n", 0, start) + 1
+    begin = data.rfind(b"\n", 0, start) + 1
+    text = data[begin:start].decode("utf-8", "replace")
+    raise SyntaxError("source code cannot contain null bytes", (filename, line, 0, text))
+
+
 def decode_source(data: bytes, filename: str, given: str) -> str:
     """Decode a program as the interpreter does (PEP 263), newlines translated.
 
@@ -92,8 +111,10 @@ def decode_source(data: bytes, filename: str, given: str) -> str:
     typed (3.8 shows that one).
 
     Raises:
-        SyntaxError: the one ``python FILE`` shows when it cannot decode the file.
+        SyntaxError: the one ``python FILE`` shows when it cannot decode the
+            file (or, on 3.11+, when it holds a NUL byte).
     """
+    data = _null_bytes(data, filename)
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         return io.TextIOWrapper(io.BytesIO(data), encoding).read()

@@ -8,14 +8,14 @@ equal.
 
 import re
 import sys
-from typing import NamedTuple, Tuple
+from typing import Dict, NamedTuple, Tuple
 
 __all__ = [
     "ASYNCIO_AWAITABLE_CALLS", "ASYNCIO_COROUTINE_FUNCTIONS", "ASYNCIO_SUBMODULES", "CHANGES",
     "COROUTINE_DECORATORS", "Change",
     "LOOP_ARGUMENT_REMOVED", "LOOP_BOUND_AT_CALL", "LOOP_BOUND_LAZILY_SINCE", "OPT_IN", "PY",
-    "TASK_ENTRY_POINTS", "YIELD_FROM_DECORATORS", "canonical_asyncio", "change", "printed",
-    "render_table",
+    "POLICY_NAMES", "REMOVED_SUBMODULE_NAMES", "TASK_ENTRY_POINTS", "YIELD_FROM_DECORATORS",
+    "canonical_asyncio", "change", "printed", "render_table",
 ]
 
 #: The running interpreter's (major, minor).
@@ -52,11 +52,14 @@ class Change(NamedTuple):
 CHANGES: Tuple[Change, ...] = (
     Change(
         "asyncio.async", (3, 7),
-        "`async` became a keyword",
-        "`asyncio.async(x)` is a SyntaxError",
-        "`legacy-coro run` / `install()` compile it (the program, its modules, its test "
-        "modules) and restore `asyncio.async` as `ensure_future`; `legacy-coro port` "
-        "rewrites it to `asyncio.ensure_future(x)`",
+        "`async` and `await` became keywords",
+        "`asyncio.async(x)`, `from asyncio import async`, `config.async`, `dict(async=True)`, "
+        "`def f(self, async=False)`, `import pkg.async`: a SyntaxError (in a branch that "
+        "never runs too)",
+        "`legacy-coro run` / `install()` compile them (the program, its modules, its test "
+        "modules; names, tracebacks and `sys.modules` stay `async`) and restore "
+        "`asyncio.async` as `ensure_future`; `legacy-coro port` rewrites "
+        "`asyncio.async(x)` to `asyncio.ensure_future(x)`",
     ),
     Change(
         "plain-generator-await", (3, 7),
@@ -84,6 +87,16 @@ CHANGES: Tuple[Change, ...] = (
         "`@asyncio.coroutine` deprecated",
         "DeprecationWarning at decoration time",
         "`from legacy_coro import coroutine` (no warning)",
+    ),
+    Change(
+        "submodule-names", (3, 8),
+        "the exceptions moved to `asyncio.exceptions`; `asyncio.futures.CancelledError`, "
+        "`asyncio.futures.TimeoutError`, `asyncio.futures.InvalidStateError`, "
+        "`asyncio.streams.IncompleteReadError` and the other names old code reached through "
+        "a submodule are gone (`asyncio.X` remains)",
+        "`AttributeError: module 'asyncio.futures' has no attribute 'CancelledError'` (an old "
+        "server's `except asyncio.futures.CancelledError:`)",
+        "`legacy_coro.install()` puts the names back; `port` spells them `asyncio.X`",
     ),
     Change(
         "CancelledError-base", (3, 8),
@@ -118,11 +131,15 @@ CHANGES: Tuple[Change, ...] = (
     Change(
         "generator-rejected", (3, 12),
         "`asyncio.iscoroutine()` false for every generator",
-        "`create_task(gen)`: `TypeError: a coroutine was expected, got <generator ...>`; "
+        "`create_task(gen)`, `asyncio.Task(gen)`: `TypeError: a coroutine was expected, got "
+        "<generator ...>`; "
         "`ensure_future(gen)`, `run_until_complete(gen)`: `TypeError: An asyncio.Future, a "
         "coroutine or an awaitable is required`; "
-        "`asyncio.run(gen)`: `ValueError: a coroutine was expected ...`",
-        "`@coroutine` returns native coroutine objects, accepted everywhere",
+        "`asyncio.run(gen)`: `ValueError: a coroutine was expected ...`; a framework that "
+        "runs a handler's result when `asyncio.iscoroutine(result)` returns the generator",
+        "`@coroutine` returns native coroutine objects, accepted everywhere; "
+        "`legacy_coro.install()` makes `asyncio.iscoroutine()` true for generator objects "
+        "again, as through 3.11, so every task entry point (uvloop's too) takes them",
     ),
     Change(
         "wait_for-inline", (3, 12),
@@ -185,6 +202,55 @@ CHANGES: Tuple[Change, ...] = (
         "for `@coroutine` functions too",
         deprecation=True,
     ),
+    Change(
+        "policy-removed", (3, 16),
+        "event loop policies removed (gh-127949): `get_event_loop_policy()`, "
+        "`set_event_loop_policy()`, `AbstractEventLoopPolicy`, `DefaultEventLoopPolicy`",
+        "`AttributeError: module 'asyncio' has no attribute 'get_event_loop_policy'` (seen on "
+        "3.16.0a0)",
+        "`legacy_coro.install()` restores them as 3.15 had them: a policy set with "
+        "`set_event_loop_policy()` (a subclass of `DefaultEventLoopPolicy`, or a policy of its "
+        "own) makes the loops of `get_event_loop()`, `new_event_loop()` and `asyncio.run()`; "
+        "`port` reports the calls (`asyncio.run(..., loop_factory=...)` replaces them)",
+    ),
+    Change(
+        "iscoroutinefunction-removed", (3, 16),
+        "`asyncio.iscoroutinefunction()` removed",
+        "`AttributeError: module 'asyncio' has no attribute 'iscoroutinefunction'` (seen on "
+        "3.16.0a0)",
+        "`legacy_coro.install()` restores it as 3.15 had it; `inspect.iscoroutinefunction()` "
+        "and `legacy_coro.iscoroutinefunction()` are true for `@coroutine` functions too",
+    ),
+)
+
+
+#: Names old code reached through an asyncio submodule that a later Python no
+#: longer has there (the "submodule-names" row: gone from 3.8, when the
+#: exceptions moved to ``asyncio.exceptions``), each with the spelling that
+#: works on every Python from 3.8 to 3.16.  Compared on 3.6-3.16: these are the
+#: public, non-module names of asyncio's submodules on 3.6 or 3.7 that 3.8 lacks
+#: there and that ``asyncio`` itself has on every version since.
+REMOVED_SUBMODULE_NAMES: Dict[str, str] = {
+    "asyncio.futures.CancelledError": "asyncio.CancelledError",
+    "asyncio.futures.TimeoutError": "asyncio.TimeoutError",
+    "asyncio.futures.InvalidStateError": "asyncio.InvalidStateError",
+    "asyncio.base_futures.CancelledError": "asyncio.CancelledError",
+    "asyncio.base_futures.TimeoutError": "asyncio.TimeoutError",
+    "asyncio.base_futures.InvalidStateError": "asyncio.InvalidStateError",
+    "asyncio.streams.IncompleteReadError": "asyncio.IncompleteReadError",
+    "asyncio.streams.LimitOverrunError": "asyncio.LimitOverrunError",
+    "asyncio.events.SendfileNotAvailableError": "asyncio.SendfileNotAvailableError",
+}
+
+#: What the "policy-removed" row (3.16) restores, where old code reaches it
+#: (3.15 spelled the classes with a leading underscore in asyncio.events and
+#: asyncio.unix_events, and kept the public names through module __getattr__).
+POLICY_NAMES: Tuple[str, ...] = (
+    "asyncio.get_event_loop_policy", "asyncio.set_event_loop_policy",
+    "asyncio.AbstractEventLoopPolicy", "asyncio.DefaultEventLoopPolicy",
+    "asyncio.events.get_event_loop_policy", "asyncio.events.set_event_loop_policy",
+    "asyncio.events.AbstractEventLoopPolicy", "asyncio.events.BaseDefaultEventLoopPolicy",
+    "asyncio.unix_events.DefaultEventLoopPolicy",
 )
 
 

@@ -12,11 +12,14 @@ Opt-in behaviour changes (``CancelledError-base``, ``wait_for-inline``,
 option ``legacy_coro_restore`` or the environment variable
 ``LEGACY_CORO_RESTORE`` (comma-separated).
 
-It calls :func:`legacy_coro.install` before pytest collects anything (so
-conftest files and test modules are compiled through the layer, with pytest's
-assertion rewriting kept), and :func:`legacy_coro.uninstall` when pytest is
-done -- unless the layer was installed already (``legacy-coro run -m pytest``),
-which it then leaves alone.
+It calls :func:`legacy_coro.install` as soon as pytest registers it: before
+pytest loads the plugins installed in site-packages through their entry
+points (``pytest11``; old plugins call ``asyncio.async()`` too), before the
+first conftest file, before collection -- so all of them are compiled
+through the layer, with pytest's assertion rewriting kept.  It calls
+:func:`legacy_coro.uninstall` when pytest is done, unless the layer was
+installed already (``legacy-coro run -m pytest``), which it then leaves
+alone.
 """
 
 import os
@@ -47,17 +50,25 @@ def _install(config: Any) -> None:
         config.stash[_KEY] = patches
 
 
-def pytest_addoption(parser: Any) -> None:
-    """Register the ini option naming opt-in behaviour changes to restore."""
+def pytest_addoption(parser: Any, pluginmanager: Any) -> None:
+    """Register the ini option naming opt-in behaviour changes; install the layer.
+
+    pytest calls this as it registers the plugin, which ``-p`` (on the command
+    line or in the ini file's ``addopts``) does before it loads the plugins of
+    site-packages: the earliest hook a plugin gets.
+    """
     parser.addini("legacy_coro_restore", type="args", default=[],
                   help="behaviour changes legacy_coro restores too (CancelledError-base, "
                        "wait_for-inline, wait_closed-connections, all); LEGACY_CORO_RESTORE "
                        "does the same")
+    config = pluginmanager.get_plugin("pytestconfig")
+    if config is not None:
+        _install(config)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config: Any, parser: Any, args: Any) -> None:
-    """Install the layer before the first conftest file is imported."""
+    """Install the layer before the first conftest file is imported (if not yet)."""
     _install(early_config)
 
 

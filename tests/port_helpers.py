@@ -4,6 +4,8 @@ One helper each, for every port test module: a new fix needs one test table
 that calls :func:`port` (or :func:`port_run` for several files).
 """
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 from typing import Dict, Iterable, List, Sequence, Tuple
@@ -11,7 +13,7 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 from legacy_coro.port._options import DEFAULT_TARGET
 from legacy_coro.port._pipeline import RunOptions, port_files, port_source
 
-__all__ = ["NAMED", "codes", "d", "port", "port_run"]
+__all__ = ["NAMED", "codes", "d", "port", "port_run", "prints_as_on_36"]
 
 #: codes whose detail (the callee, the call) the tables check: "LC015:helper"
 NAMED = ("LC003", "LC004", "LC015", "LC016")
@@ -52,3 +54,29 @@ def port_run(tmp_path: Path, files: Dict[str, str], target: Tuple[int, int] = DE
         result[name] = (text, codes(outcome.sites, outcome.notes))
     return result
 
+
+
+def prints_as_on_36(tmp_path: Path, program: str, name: str = "program.py") -> Tuple[str, str]:
+    """Run *program* on Python 3.6 as it is, then ported here; assert both print the same.
+
+    Returns (what 3.6 printed, the port).  Skips where no 3.6 is installed.  The
+    port runs with warnings as errors and must print nothing on stderr.
+    """
+    import pytest
+
+    from legacy_coro._compare import resolve_python
+
+    try:
+        python36 = resolve_python("3.6").executable
+    except LookupError:
+        pytest.skip("no Python 3.6 here (pyenv install 3.6)")
+    script = tmp_path / name
+    script.write_text(program)
+    old = subprocess.run([python36, str(script)], capture_output=True, text=True, timeout=60)
+    assert old.returncode == 0, old.stderr
+    ported, _ = port(program)
+    script.write_text(ported)
+    new = subprocess.run([sys.executable, "-W", "error", str(script)], capture_output=True,
+                         text=True, timeout=60)
+    assert (new.returncode, new.stdout, new.stderr) == (0, old.stdout, "")
+    return old.stdout, ported

@@ -374,7 +374,7 @@ def run_program(source: str, program: Program, layer: bool = False) -> List[Any]
     """
     if layer:
         from legacy_coro import installed_patches
-        from legacy_coro._rewrite import compile_source
+        from legacy_coro._compile import compile_source
 
         with installed_patches():
             return _run(compile_source(source, "<generated program>"), program)

@@ -202,3 +202,49 @@ def test_port_verify_stops_on_a_signal_and_writes_nothing(tmp_path, signum):
     assert len(os.listdir(str(pids))) == 1  # two.py never started
     for name in ("one.py", "two.py"):
         assert (tmp_path / name).read_text() == LEGACY_SLOW
+
+
+SLOW_TEST_MODULE = """\
+import asyncio, os, subprocess, sys, time, unittest
+from legacy_coro import coroutine
+
+
+@coroutine
+def nap():
+    yield from asyncio.sleep(0)
+
+
+class SlowTest(unittest.TestCase):
+    def test_slow(self):
+        child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+        with open(os.path.join(os.environ["PIDS"], str(os.getpid())), "w") as out:
+            out.write(__file__)
+        time.sleep(600)
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_port_verify_of_a_test_module_stops_on_a_signal(tmp_path, monkeypatch, signum):
+    """The test runner of the original (pytest under the layer) is killed with what its test
+    started, nothing is written, and the copies of the tree are gone."""
+    pytest.importorskip("libcst")
+    (tmp_path / "test_slow.py").write_text(SLOW_TEST_MODULE)
+    pids = tmp_path / "pids"
+    pids.mkdir()
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(temp))
+    process, mark = start(["port", "--verify", "test_slow.py"], tmp_path, pids)
+    wait_for(lambda: len(os.listdir(str(pids))) == 1, 120, "the original's test to start")
+    assert [p.name for p in temp.iterdir()][0].startswith("legacy-coro-verify-")
+    result = stop(process, signum, mark)
+    name = signal.Signals(signum).name
+    assert result["code"] == 128 + signum, result["err"]
+    assert str(result["err"]).splitlines()[-2:] == [
+        "0 files changed, 1 function converted, 0 sites left with reasons, 1 file not "
+        "verified: interrupted",
+        f"legacy-coro port: interrupted by {name}: 1 file not verified and not written; the "
+        "scripts still running were killed, with what they started",
+    ]
+    assert (tmp_path / "test_slow.py").read_text() == SLOW_TEST_MODULE
+    assert list(temp.iterdir()) == []

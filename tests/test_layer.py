@@ -16,7 +16,10 @@ import pytest
 from conftest import LOOP
 
 import legacy_coro
-from legacy_coro._rewrite import HELPER, compile_source, wanted, yield_from_target
+from legacy_coro._compile import compile_source
+from legacy_coro._rewrite import COROUTINE_TYPE, wanted, yield_from_target
+
+HELPER = COROUTINE_TYPE  # the name each transformed `yield from` reads
 
 PACKAGE_DIR = os.path.dirname(os.path.abspath(legacy_coro.__file__))
 PY = sys.version_info[:2]

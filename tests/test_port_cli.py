@@ -146,11 +146,58 @@ def test_json(legacy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert err == ""
     report = json.loads(out)
     assert report["files"] == [
-        {"path": str(legacy), "changed": True, "converted": 1, "error": None, "sites": [],
-         "helpers_converted": []}]
+        {"path": str(legacy), "changed": True, "written": False, "converted": 1, "error": None,
+         "sites": [], "helpers_converted": []}]
     assert report["summary"]["files_changed"] == 1
     assert report["summary"]["functions_converted"] == 1
     assert report["exit_status"] == 1
+
+
+@pytest.mark.parametrize("mode, written", [
+    pytest.param([], True, id="plain"),
+    pytest.param(["--check"], False, id="check"),
+    pytest.param(["--verify"], True, id="verify"),
+])
+def test_json_writes_what_the_mode_writes(legacy: Path, mode: Any, written: bool,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """--json changes the report's format only: the same files are written, and it says so."""
+    assert main(["port", *mode, str(legacy)]) == 1
+    text_err = capsys.readouterr().err
+    assert (f"Rewriting {legacy}\n" in text_err) is written
+    assert (legacy.read_text() == NATIVE) is written
+    legacy.write_text(LEGACY)
+    assert main(["port", "--json", *mode, str(legacy)]) == 1
+    out, err = capsys.readouterr()
+    assert (legacy.read_text() == NATIVE) is written
+    report = json.loads(out)
+    assert report["files"][0]["written"] is written
+    assert report["files"][0].get("verify") == ("same" if "--verify" in mode else None)
+    assert report["summary"]["files_written"] == int(written)
+    assert report["summary"]["text"] == text_err.splitlines()[-1]
+    assert "Rewriting" not in err
+
+
+def test_json_of_stdin_holds_the_port(monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """What the text mode writes to stdout, the JSON report carries as the file's output."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(LEGACY.encode())))
+    assert main(["port", "--json", "-"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["files"][0]["path"] == "-"
+    assert report["files"][0]["output"] == NATIVE
+    assert report["files"][0]["written"] is False
+
+
+def test_help_says_which_modes_write(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["port", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Rewrite generator coroutines into async def / await in place" in out
+    assert "--diff print a unified diff; never writes" in out
+    assert "--check never writes; exit 1 if a file would change" in out
+    assert ("--verify run the original (under the compat layer) and the port in copies of the "
+            "tree; write only what verified") in out
+    assert "--json print the report as JSON; writes what its mode writes" in out
 
 
 def test_stdin_to_stdout(monkeypatch: pytest.MonkeyPatch,

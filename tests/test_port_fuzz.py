@@ -29,7 +29,7 @@ pytest.importorskip("libcst")
 
 from legacy_coro.port._pipeline import port_source  # noqa: E402
 from legacy_coro.port._render import PortError  # noqa: E402
-from legacy_coro.port.fixes.async_call import rewrite_async_calls  # noqa: E402
+from legacy_coro.port.fixes.async_names import rename_names  # noqa: E402
 
 EXAMPLES = int(os.environ.get("LEGACY_CORO_FUZZ_EXAMPLES", "60"))
 _SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
@@ -82,7 +82,7 @@ def check(source: str) -> Optional[str]:
     for dead in re.findall(r"(?m)^if sys\.version_info < \(3, 5\):  # dead\n(?:[ \n].*\n)*?"
                            r"(?=else:  # live)", source):
         # (asyncio.async() excepted: no parser of today reads it, in any branch)
-        assert rewrite_async_calls(dead) in output, "a branch that never runs was changed"
+        assert rename_names(dead) in output, "a branch that never runs was changed"
     again = port_source(ported.source, "fuzz.py")
     assert again.source == ported.source, "a second port changed the output"
     tree = ast.parse(output)

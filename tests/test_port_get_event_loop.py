@@ -1,7 +1,5 @@
 """``get_event_loop()`` outside a coroutine goes through a helper that answers as 3.4-3.11 did."""
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import List, Optional
 
@@ -9,7 +7,7 @@ import pytest
 
 pytest.importorskip("libcst")
 
-from port_helpers import d, port  # noqa: E402
+from port_helpers import d, port, prints_as_on_36  # noqa: E402
 
 from legacy_coro.port.fixes.get_event_loop import HELPER_CODE  # noqa: E402
 
@@ -88,18 +86,4 @@ PROGRAM = d("""\
 
 
 def test_helper_answers_as_36_did(tmp_path: Path) -> None:
-    from legacy_coro._compare import resolve_python
-
-    try:
-        python36 = resolve_python("3.6").executable
-    except LookupError:
-        pytest.skip("no Python 3.6 here (pyenv install 3.6)")
-    script = tmp_path / "loops.py"
-    script.write_text(PROGRAM)
-    old = subprocess.run([python36, str(script)], capture_output=True, text=True, timeout=60)
-    assert old.returncode == 0, old.stderr
-    ported, _ = port(PROGRAM)
-    script.write_text(ported)
-    new = subprocess.run([sys.executable, "-W", "error", str(script)], capture_output=True,
-                         text=True, timeout=60)
-    assert (new.returncode, new.stdout, new.stderr) == (0, old.stdout, "")
+    prints_as_on_36(tmp_path, PROGRAM, "loops.py")

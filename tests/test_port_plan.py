@@ -32,7 +32,7 @@ from legacy_coro.port._run import Run  # noqa: E402
 from legacy_coro.port._summary import analyse  # noqa: E402
 from legacy_coro.port._transform import Transformer, dispatch  # noqa: E402
 from legacy_coro.port._wrap import wrap  # noqa: E402
-from legacy_coro.port.fixes.async_call import rewrite_async_calls  # noqa: E402
+from legacy_coro.port.fixes.async_names import rename_names  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 Result = Tuple[str, List[Tuple[int, str, str]], Tuple[str, ...]]
@@ -52,7 +52,7 @@ class EveryNode(Transformer):
 
 def full_visit(text: str) -> Result:
     """Port *text* the plain LibCST way: parse all of it, visit every node."""
-    prepared = rewrite_async_calls(text)
+    prepared = rename_names(text)
     module = cst.parse_module(prepared)
     analysis = analyse(prepared, "t", ident="t.py", fold=False)
     assert analysis is not None
@@ -283,7 +283,7 @@ CASES = [
 
 @pytest.mark.parametrize(("text", "folds"), CASES)
 def test_folded_port_equals_full_visit(text: str, folds: int) -> None:
-    reduced = reduce_source(rewrite_async_calls(text))
+    reduced = reduce_source(rename_names(text))
     assert (len(reduced.kept) if reduced else 0) == folds
     assert_same(text)
 

@@ -9,8 +9,6 @@ it so that ``await obj`` and the ``yield from obj`` left in generators both
 work; what it cannot show to be an awaitable protocol is left, as before.
 """
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import List
 
@@ -18,10 +16,8 @@ import pytest
 
 pytest.importorskip("libcst")
 
-from port_helpers import d, port  # noqa: E402
+from port_helpers import d, port, prints_as_on_36  # noqa: E402
 
-from legacy_coro._compare import resolve_python  # noqa: E402
-from legacy_coro._main import main  # noqa: E402
 
 PROTOCOLS = [
     pytest.param(
@@ -281,19 +277,6 @@ loop.close()
 """
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="runs scripts as subprocesses")
 def test_ported_protocols_print_what_36_printed(tmp_path: Path) -> None:
-    try:
-        python36 = resolve_python("3.6").executable
-    except LookupError:
-        pytest.skip("no Python 3.6 here (pyenv install 3.6)")
-    script = tmp_path / "receipts.py"
-    script.write_text(PROGRAM)
-    old = subprocess.run([python36, str(script)], capture_output=True, text=True, timeout=60)
-    assert old.returncode == 0, old.stderr
-    assert main(["port", str(script)]) == 1
-    ported = script.read_text()
+    _, ported = prints_as_on_36(tmp_path, PROGRAM, "receipts.py")
     assert "async def __await_impl__" in ported and "yield from Receipt" in ported
-    new = subprocess.run([sys.executable, "-W", "error", str(script)], capture_output=True,
-                         text=True, timeout=60)
-    assert (new.returncode, new.stdout) == (0, old.stdout), new.stderr

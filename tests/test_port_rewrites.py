@@ -15,7 +15,6 @@ pytest.importorskip("libcst")
 from port_helpers import d, port  # noqa: E402
 
 from legacy_coro.port._pipeline import port_source  # noqa: E402
-from legacy_coro.port.fixes.async_call import rewrite_async_calls  # noqa: E402
 from legacy_coro._versions import LOOP_ARGUMENT_REMOVED  # noqa: E402
 
 
@@ -677,13 +676,6 @@ def test_refusal(src: str, expected: Optional[str], codes: List[str]) -> None:
     # A second run changes nothing.  LC004 is about what *this* run converts: once
     # converted, the callee is an async def the second run has nothing to do with.
     assert port(result) == (result, [c for c in found if not c.startswith("LC004")])
-
-
-def test_async_calls_rewritten_on_tokens_only() -> None:
-    src = "import asyncio as aio\nx = aio . async(f)\ny = '''aio.async'''\n# aio.async\n"
-    assert rewrite_async_calls(src) == (
-        "import asyncio as aio\nx = aio . ensure_future(f)\ny = '''aio.async'''\n# aio.async\n")
-    assert rewrite_async_calls("other.async_x(1)\n") == "other.async_x(1)\n"
 
 
 def test_encoding_kept() -> None:

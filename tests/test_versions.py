@@ -98,7 +98,11 @@ def test_event_loop_policy_functions():
         asyncio.set_event_loop_policy(None)
         print("set")
     """)
-    if _versions.change("policy-deprecated").applies:
+    if _versions.change("policy-removed").applies:
+        assert done.returncode == 1
+        assert _versions.printed("policy-removed").replace(
+            "get_event_loop_policy", "set_event_loop_policy") in done.stderr
+    elif _versions.change("policy-deprecated").applies:
         assert done.returncode == 1
         assert _versions.printed("policy-deprecated") in done.stderr
     else:
@@ -112,8 +116,46 @@ def test_asyncio_iscoroutinefunction():
             pass
         print(asyncio.iscoroutinefunction(f))
     """)
-    if _versions.change("iscoroutinefunction-deprecated").applies:
+    if _versions.change("iscoroutinefunction-removed").applies:
+        assert done.returncode == 1
+        assert _versions.printed("iscoroutinefunction-removed") in done.stderr
+    elif _versions.change("iscoroutinefunction-deprecated").applies:
         assert done.returncode == 1
         assert _versions.printed("iscoroutinefunction-deprecated") in done.stderr
     else:
         assert (done.returncode, done.stdout, done.stderr) == (0, "True\n", "")
+
+
+@pytest.mark.parametrize("name", sorted(_versions.POLICY_NAMES))
+def test_the_policy_names_are_there_until_316(name):
+    """Each name the "policy-removed" row restores: there (maybe deprecated) until 3.16."""
+    module, _, attribute = name.rpartition(".")
+    done = _plain(f"""
+        import warnings
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import {module}
+        print(hasattr({module}, {attribute!r}))
+    """)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{not _versions.change('policy-removed').applies}\n"
+
+
+@pytest.mark.parametrize("name, spelling", sorted(_versions.REMOVED_SUBMODULE_NAMES.items()))
+def test_removed_submodule_names(name, spelling):
+    """Each name is gone from its submodule since the row's version; its spelling works."""
+    module, _, attribute = name.rpartition(".")
+    done = _plain(f"""
+        import asyncio, {module}
+        print(hasattr({module}, {attribute!r}), {spelling}.__name__)
+    """)
+    assert done.returncode == 0, done.stderr
+    gone = _versions.change("submodule-names").applies
+    assert done.stdout == f"{not gone} {spelling.rpartition('.')[2]}\n"
+
+
+def test_removed_submodule_names_are_what_asyncio_itself_still_has():
+    assert _versions.REMOVED_SUBMODULE_NAMES
+    for name, spelling in _versions.REMOVED_SUBMODULE_NAMES.items():
+        assert name.split(".")[1] in _versions.ASYNCIO_SUBMODULES
+        assert spelling == "asyncio." + name.rpartition(".")[2]
+        assert _versions.canonical_asyncio(name) == spelling

@@ -21,7 +21,7 @@ from typing import (
 
 from legacy_coro._versions import TASK_ENTRY_POINTS
 from legacy_coro.port._options import DEFAULT_TARGET
-from legacy_coro.port._model import Binding, Key, Path, RawRef
+from legacy_coro.port._model import DEFAULT_RENAMES, Binding, Key, Path, RawRef, Renames
 from legacy_coro.port._names import (
     VALUE, Fn, Resolver, Scope, absolute_module, local_value, raw_ref,
 )
@@ -61,6 +61,7 @@ class Walk:
 
     def __init__(self, table: "Table", keywords: FrozenSet[str], text: str, module: str = "",
                  package: bool = False, ident: str = "", target: Tuple[int, int] = DEFAULT_TARGET,
+                 renames: Renames = DEFAULT_RENAMES,
                  aliases: Optional[Dict[str, str]] = None) -> None:
         self.table = table  #: node type -> the handlers of the core and the fixes
         #: module-level names imported from a module of the run that are asyncio's there
@@ -70,6 +71,7 @@ class Walk:
         self.name = module  # the dotted name, for relative imports
         self.package = package
         self.target = target
+        self.renames = renames  #: what ``async``/``await`` used as names became
         self.top = Scope((), "module", None, None)
         self.names = Resolver(self.top, ident or module)
         self.scope = self.top
@@ -101,12 +103,29 @@ class Walk:
         self.decorated: List[Tuple[int, int, int]] = []  # decorators' first/last line, end
         #: line of an ``if`` whose test is decided for the target -> its value
         self.versions: Dict[int, bool] = {}
+        #: sites the walk itself finds, for the report: (line, code, detail)
+        self.reports: List[Tuple[int, str, str]] = []
         self.stack: List[Any] = []  #: what the walk visits next, last first
 
     def push(self, *nodes: Any) -> bool:
         """Walk *nodes* next, instead of the children of the node being handled; False."""
         self.stack.extend(nodes)
         return False
+
+    def suspension(self, node: Union[ast.Yield, ast.YieldFrom]) -> Optional[Fn]:
+        """Count a ``yield`` / ``yield from`` of the function around it; return that function.
+
+        None outside a function or in a lambda.  One in a comprehension (3.8+
+        refuse it there) keeps its function as it is (LC007).
+        """
+        self.hot[node.lineno] = 1
+        fn = self.fn
+        if fn is None or fn.lambda_:
+            return None
+        fn.yields += 1
+        if fn.comprehension:
+            fn.blocked.append((node.lineno, "LC007"))
+        return fn
 
     def mark(self, line: int) -> None:
         """Say that *line* holds something to port."""
@@ -447,9 +466,9 @@ def walker(fixes: Iterable[Fix]) -> Callable[..., Walk]:
     keywords = frozenset().union(*(fix.keywords for fix in fixes))
 
     def make(text: str, module: str = "", package: bool = False, ident: str = "",
-             target: Tuple[int, int] = DEFAULT_TARGET,
+             target: Tuple[int, int] = DEFAULT_TARGET, renames: Renames = DEFAULT_RENAMES,
              aliases: Optional[Dict[str, str]] = None) -> Walk:
-        return Walk(table, keywords, text, module, package, ident, target, aliases)
+        return Walk(table, keywords, text, module, package, ident, target, renames, aliases)
 
     return make
 

@@ -15,7 +15,7 @@ from legacy_coro.port._options import DEFAULT_TARGET
 from legacy_coro.port._analyse import syntax_error
 from legacy_coro.port._summary import Analysis, analyse
 from legacy_coro.port._fold import Reduced
-from legacy_coro.port._model import Facts
+from legacy_coro.port._model import DEFAULT_RENAMES, Facts, Renames
 from legacy_coro.port._plan import plan_file
 from legacy_coro.port._read import INTERESTING, NEEDS_IMPORT, Unreadable, decode, prepare
 from legacy_coro.port._render import Lines, PortError, check_output, not_reproduced, render
@@ -56,17 +56,20 @@ class Scanned(NamedTuple):
     source: bytes
     text: str = ""
     encoding: str = "utf-8"
-    prepared: str = ""  #: the text with ``asyncio.async`` rewritten
+    prepared: str = ""  #: the text with ``async`` used as a name rewritten
     analysis: Optional[Analysis] = None  #: None: nothing in the file to port
     module: str = ""
     package: bool = False
     target: Tuple[int, int] = DEFAULT_TARGET  #: the oldest Python the output must run on
+    renames: Renames = DEFAULT_RENAMES  #: what ``async``/``await`` used as names became
+    #: the text holds one of them: the scan depends on *renames*
+    renamed: bool = False
     aliases: Optional[Dict[str, str]] = None  #: see _run.RunNames.aliases
 
 
 def scan(source: bytes, path: str = "<unknown>", module: str = "",
          package: bool = False, force: bool = False,
-         target: Tuple[int, int] = DEFAULT_TARGET,
+         target: Tuple[int, int] = DEFAULT_TARGET, renames: Renames = DEFAULT_RENAMES,
          aliases: Optional[Dict[str, str]] = None) -> Scanned:
     """Read one file and analyse it with :mod:`ast`; raise :class:`PortError` if unreadable.
 
@@ -80,15 +83,19 @@ def scan(source: bytes, path: str = "<unknown>", module: str = "",
         raise PortError("parse", f"cannot port: {exc}") from None
     if not force and not INTERESTING.search(source):
         return Scanned(path, source, module=module, package=package, target=target)
-    prepared = prepare(text)
-    analysis = analyse(prepared, module, package, ident=path, target=target, aliases=aliases)
+    prepared = prepare(text, renames)
+    renamed = prepared != text and any(
+        prepared.count(new) > text.count(new) for new in renames)
+    analysis = analyse(prepared, module, package, ident=path, target=target, renames=renames,
+                       aliases=aliases)
     if analysis is None:
         if not NEEDS_IMPORT.search(prepared):
-            return Scanned(path, source, text, encoding, prepared, None, module, package, target)
+            return Scanned(path, source, text, encoding, prepared, None, module, package, target,
+                           renames, renamed)
         version = "{}.{}".format(*sys.version_info[:2])
         raise PortError("parse", f"cannot parse on Python {version}: {syntax_error(prepared)}")
     return Scanned(path, source, text, encoding, prepared, analysis, module, package, target,
-                   aliases)
+                   renames, renamed, aliases)
 
 
 #: the transform's handlers: the engine's and every fix's
@@ -105,17 +112,33 @@ def port_scanned(scanned: Scanned, facts: Facts,
     notes = facts.notes
     reports = tuple(Site(*r) for r in facts.reports)
     analysis = scanned.analysis
-    if analysis is None or not facts.rewrites:
+    if analysis is None:
         return Ported(scanned.source, False, 0, (), reports, notes=notes)
-    try:
-        ported = _port(scanned, analysis, facts, target)
-    except _Unfold:
-        unfolded = analyse(scanned.prepared, scanned.module, scanned.package, fold=False,
-                           ident=scanned.path, target=scanned.target, aliases=scanned.aliases)
-        assert unfolded is not None
-        ported = _port(scanned, unfolded, facts, target)
-    sites = tuple(sorted(set(ported.sites + reports)))
-    return ported._replace(sites=sites, notes=notes)
+    if not facts.rewrites:  # nothing to transform; the text passes may still change it
+        ported = Ported(scanned.source, False, 0, (), ())
+        new_text = scanned.prepared
+    else:
+        try:
+            new_text, ported = _port(scanned, analysis, facts, target)
+        except _Unfold:
+            unfolded = analyse(scanned.prepared, scanned.module, scanned.package, fold=False,
+                               ident=scanned.path, target=scanned.target,
+                               renames=scanned.renames, aliases=scanned.aliases)
+            assert unfolded is not None
+            new_text, ported = _port(scanned, unfolded, facts, target)
+    found = list(analysis.reports)
+    for fix in fixes.FIXES:
+        if fix.complete is not None:
+            new_text, more = fix.complete(new_text, facts)
+            found += more
+    new_text = wrap(scanned.text, new_text)  # the lines it changed, in the file's style
+    changed = new_text != scanned.text
+    if changed:
+        check_output(scanned.prepared, new_text, scanned.path)
+    sites = tuple(sorted(set(ported.sites + reports + tuple(Site(*s) for s in found))))
+    return ported._replace(
+        source=new_text.encode(scanned.encoding) if changed else scanned.source,
+        changed=changed, sites=sites, notes=notes)
 
 
 def _statements(reduced: Reduced, module: cst.Module
@@ -142,8 +165,12 @@ def _statements(reduced: Reduced, module: cst.Module
     return flags, binds
 
 
-def _port(scanned: Scanned, analysis: Analysis, facts: Facts, target: Tuple[int, int]) -> Ported:
-    """Port *scanned* as *analysis* planned it (reduced None: visit the whole module)."""
+def _port(scanned: Scanned, analysis: Analysis, facts: Facts, target: Tuple[int, int]
+          ) -> Tuple[str, Ported]:
+    """Port *scanned* as *analysis* planned it (reduced None: visit the whole module).
+
+    Returns the new text, and what was ported (its source not set yet).
+    """
     reduced = analysis.reduced
     folded = reduced is not None and bool(reduced.kept)
     parsed = reduced.text if reduced else scanned.prepared
@@ -171,15 +198,11 @@ def _port(scanned: Scanned, analysis: Analysis, facts: Facts, target: Tuple[int,
     new_text = reduced.restore(code) if reduced is not None else code
     if new_text is None:  # the transform lost a placeholder
         raise _Unfold()
-    new_text = wrap(scanned.text, new_text)
     found = {Site(line_of(n) or 0, code, detail) for n, code, detail in transformer.out.reports}
     found.update(Site(*site) for site in plan.sites)
-    changed = new_text != scanned.text
-    if changed:
-        check_output(scanned.prepared, new_text, scanned.path)
-    return Ported(
-        new_text.encode(scanned.encoding) if changed else scanned.source,
-        changed,
+    return new_text, Ported(
+        scanned.source,
+        False,
         len(transformer.out.converted),
         tuple(transformer.out.converted),
         tuple(sorted(found)),

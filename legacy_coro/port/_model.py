@@ -13,8 +13,9 @@ and from worker processes.  No stage's code is here.
 from typing import Any, Dict, FrozenSet, NamedTuple, Optional, Tuple, Union
 
 __all__ = [
-    "Binding", "ClassInfo", "Definition", "Facts", "FunctionInfo", "Key", "ModuleInfo", "Path",
-    "RESULT_HELPER", "RawRef", "Ref", "Scopes", "SiteInfo", "UNKNOWN",
+    "Binding", "ClassInfo", "DEFAULT_RENAMES", "Definition", "Facts", "FunctionInfo", "Key",
+    "ModuleInfo", "Path", "RESULT_HELPER", "RawRef", "Ref", "Renames", "Scopes", "SiteInfo",
+    "UNKNOWN",
 ]
 
 Path = Tuple[str, ...]  #: where a function, class or scope sits: ("Class", "method")
@@ -32,6 +33,29 @@ UNKNOWN: Ref = ("unknown",)
 
 #: the class ``legacy-coro port`` adds to a module that needs it (LC018)
 RESULT_HELPER = "_LegacyCoroResult"
+
+
+class Renames(NamedTuple):
+    """What ``async`` and ``await`` used as names (legal before 3.7) become in one run.
+
+    The same in every file of the run, and free in all of them (see
+    :func:`legacy_coro.port._run.choose_renames`).
+    """
+
+    for_async: str = "async_"
+    for_await: str = "await_"
+
+    def of(self, word: str) -> str:
+        """The new name of *word* ("async" or "await")."""
+        return self.for_async if word == "async" else self.for_await
+
+    def old(self, name: str) -> Optional[str]:
+        """The old name that *name* is the new name of, if it is one."""
+        return "async" if name == self.for_async else "await" if name == self.for_await else None
+
+
+#: the new names of a run none of whose files uses them already
+DEFAULT_RENAMES = Renames()
 
 
 class FunctionInfo(NamedTuple):
@@ -109,6 +133,9 @@ class Facts(NamedTuple):
     results: Dict[Path, FrozenSet[int]] = {}
     #: such values go through the port's helper (else the function stays: LC001)
     result_helper: bool = True
+    #: the run's modules renamed (``pkg.async`` -> ``pkg.async_``): (old, new) dotted
+    #: names; a string literal that names one of them follows
+    moved_modules: Tuple[Tuple[str, str], ...] = ()
 
 
 class Definition(NamedTuple):

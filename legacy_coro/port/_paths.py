@@ -12,15 +12,15 @@ the file was left untouched).  The highest applicable status wins.
 
 import os
 import sys
-from typing import IO, Dict, Iterator, Optional, Sequence
+from typing import IO, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
 from legacy_coro.port._options import Options
 from legacy_coro.port._pipeline import Outcome, RunOptions, port_files
 from legacy_coro.port._report import EXIT_USAGE, plural, report
+from legacy_coro.port._tree import skipped_dir
+from legacy_coro.port._write import write as write_run
 
 __all__ = ["Options", "iter_python_files", "port_paths"]
-
-_SKIP_DIRS = frozenset({"__pycache__", "node_modules", "build", "dist"})
 
 
 def iter_python_files(paths: Sequence[str]) -> Iterator[str]:
@@ -30,7 +30,7 @@ def iter_python_files(paths: Sequence[str]) -> Iterator[str]:
             yield path
             continue
         for root, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIP_DIRS)
+            dirs[:] = sorted(d for d in dirs if not skipped_dir(d))
             for name in sorted(files):
                 if name.endswith(".py"):
                     yield os.path.join(root, name)
@@ -42,7 +42,6 @@ def port_paths(options: Options, out: Optional[IO[str]] = None,
     out = out or sys.stdout
     err = err or sys.stderr
     files = list(iter_python_files(options.paths))
-    write = not (options.diff or options.check or options.verify)
     stdin_source = (stdin or sys.stdin.buffer).read() if "-" in files else None
     outcomes = port_files([f for f in files if f != "-"], RunOptions(
         options.jobs, options.target, options.result_helper, options.diff), stdin_source)
@@ -51,56 +50,60 @@ def port_paths(options: Options, out: Optional[IO[str]] = None,
         first = outcomes[0]
         stdin_new = first.new if first.changed and first.new is not None else stdin_source
     # Verify, then write (the workers only port) what --verify approved.
-    failed_verify: Dict[str, str] = {}
+    verdicts: Dict[str, str] = {}
     if options.verify:
-        from legacy_coro._children import Children, Interrupted, signal_name
-        from legacy_coro.port._verify import verify, verify_column
+        found = _verify(options, outcomes, err)
+        if isinstance(found, int):
+            return found
+        verdicts, signum = found
+        if signum is not None:
+            from legacy_coro._children import signal_name
+            from legacy_coro.port._verify import INTERRUPTED, SAME
 
-        children = Children()
-        with children.handling_signals():
-            try:
-                column = verify_column(options, children)
-            except LookupError as exc:
-                err.write(f"legacy-coro port: error: {exc}\n")
-                return EXIT_USAGE
-            except Interrupted:  # while probing: every file below is marked interrupted
-                pass
-            for outcome in outcomes:
-                if not outcome.changed or outcome.path == "-" or outcome.new is None:
-                    continue
-                if children.stopped:
-                    failed_verify[outcome.path] = "interrupted"
-                    continue
-                try:
-                    verdict = verify(outcome, err, options.timeout, column, children)
-                except Interrupted:
-                    failed_verify[outcome.path] = "interrupted"
-                    continue
-                if verdict != "same":
-                    failed_verify[outcome.path] = verdict
-        if children.signum is not None:
-            report(options, outcomes, stdin_new, failed_verify, out, err)
-            stopped = sum(1 for kind in failed_verify.values() if kind == "interrupted")
-            err.write(f"legacy-coro port: interrupted by {signal_name(children.signum)}: "
+            # nothing is written: what verified before the signal counts as interrupted too
+            failed = {path: INTERRUPTED if kind == SAME else kind
+                      for path, kind in verdicts.items()}
+            report(options, outcomes, stdin_new, failed, out, err, set(), verdicts)
+            stopped = sum(1 for kind in failed.values() if kind == INTERRUPTED)
+            err.write(f"legacy-coro port: interrupted by {signal_name(signum)}: "
                       f"{plural(stopped, 'file')} not verified and not written; the scripts "
                       "still running were killed, with what they started\n")
-            return 128 + children.signum
-    for index, outcome in enumerate(outcomes):
-        if not outcome.changed or outcome.path == "-" or outcome.new is None:
-            continue
-        if outcome.path in failed_verify:
-            continue
-        if options.verify:
-            if options.diff or options.check:
-                continue
-        elif not write:
-            continue
+            return 128 + signum
+    failed_verify = {path: kind for path, kind in verdicts.items() if kind != "same"}
+    # The same files are written with or without --json: every mode but --diff and --check.
+    if options.diff or options.check:
+        return report(options, outcomes, stdin_new, failed_verify, out, err, set(), verdicts)
+    wanted = [index for index, outcome in enumerate(outcomes)
+              if outcome.changed and outcome.path != "-" and outcome.new is not None
+              and outcome.path not in failed_verify]
+    not_ported = [o.path for o in outcomes if o.error is not None] + list(failed_verify)
+    blocked = None
+    if not_ported:
+        blocked = (f"{plural(len(not_ported), 'file')} of it not ported or not verified ("
+                   f"{', '.join(not_ported[:3])}{', ...' if len(not_ported) > 3 else ''}): "
+                   "fix them, or port without them")
+    written, unwritten = write_run(outcomes, wanted, blocked)
+    return report(options, outcomes, stdin_new, failed_verify, out, err, written, verdicts,
+                  unwritten)
+
+
+def _verify(options: Options, outcomes: List[Outcome], err: IO[str]
+            ) -> Union[int, Tuple[Dict[str, str], Optional[int]]]:
+    """Run --verify: ({path: verdict}, the signal that stopped it), or the exit status of a
+    usage error (its line written)."""
+    from legacy_coro._children import Children, Interrupted
+    from legacy_coro.port._tree import TreeError
+    from legacy_coro.port._verify import INTERRUPTED, verify_column, verify_outcomes
+
+    children = Children()
+    with children.handling_signals():
         try:
-            with open(outcome.path, "wb") as stream:
-                stream.write(outcome.new)
-        except OSError as exc:
-            outcomes[index] = Outcome(outcome.path, error=("io", f"cannot write: {exc.strerror}"),
-                                      lines=outcome.lines)
-    return report(options, outcomes, stdin_new, failed_verify, out, err)
-
-
+            column = verify_column(options, children)
+            verdicts = verify_outcomes(options, outcomes, column, children, err)
+        except (LookupError, TreeError) as exc:
+            err.write(f"legacy-coro port: error: {exc}\n")
+            return EXIT_USAGE
+        except Interrupted:  # while probing: every changed file is marked interrupted
+            verdicts = {o.path: INTERRUPTED for o in outcomes
+                        if o.changed and o.new is not None and o.path != "-"}
+    return verdicts, children.signum

@@ -17,14 +17,17 @@ import difflib
 import multiprocessing
 import os
 from typing import (
-    Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple, TypeVar,
+    Any, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Sequence, Set, Tuple,
+    TypeVar,
 )
 
 from legacy_coro.port._options import DEFAULT_TARGET
 from legacy_coro.port._file import Ported, Scanned, port_scanned, scan
-from legacy_coro.port._model import Facts, ModuleInfo
+from legacy_coro.port._model import DEFAULT_RENAMES, Facts, ModuleInfo, Renames
 from legacy_coro.port._render import PortError
-from legacy_coro.port._run import Run, RunNames, module_name
+from legacy_coro.port._run import (
+    CANDIDATES, Run, RunNames, choose_renames, module_name, moved_path, renamed_module,
+)
 
 __all__ = ["Outcome", "converge", "port_files", "port_source"]
 
@@ -42,10 +45,12 @@ class Outcome(NamedTuple):
     sites: Tuple[Tuple[int, str, str], ...] = ()
     notes: Tuple[Tuple[int, str], ...] = ()  #: undecorated generators converted too
     error: Optional[Tuple[str, str]] = None  #: (kind, message): kind "io", "parse", "internal"
-    new: Optional[bytes] = None  #: the ported bytes, when changed
+    new: Optional[bytes] = None  #: the ported bytes, when the text changed
     diff: str = ""
     lines: int = 0
     refused_helpers: Tuple[Tuple[str, ...], ...] = ()
+    #: where the file goes: a module or package named ``async``/``await`` is renamed
+    moved: Optional[str] = None
 
 
 def converge(infos: Dict[str, ModuleInfo], todo: Sequence[str],
@@ -82,10 +87,16 @@ def converge(infos: Dict[str, ModuleInfo], todo: Sequence[str],
 
 def port_source(source: bytes, path: str = "<unknown>", target: Tuple[int, int] = DEFAULT_TARGET,
                 result_helper: bool = True) -> Ported:
-    """Port one file's bytes on its own; raise :class:`PortError` when it cannot be done safely."""
+    """Port one file's bytes on its own; raise :class:`PortError` when it cannot be done safely.
+
+    ``async``/``await`` used as names are renamed as in a run of this one file;
+    a module named so is not (see :func:`port_files`).
+    """
     module, package = module_name(path) if path not in ("<unknown>", "-", "<module>") else (
         "", False)
-    scanned = scan(source, path, module, package, target=target)
+    renames = choose_renames(word.decode() for word in CANDIDATES.findall(source))
+    scanned = scan(source, path, renamed_module(module, renames), package, target=target,
+                   renames=renames)
     infos = {path: scanned.analysis.info} if scanned.analysis is not None else {}
     found = converge(infos, [path], lambda facts: [(path, port_scanned(scanned, facts[path],
                                                                        target))],
@@ -101,13 +112,19 @@ def port_source(source: bytes, path: str = "<unknown>", target: Tuple[int, int] 
 _SCANNED: Dict[str, Scanned] = {}
 
 
-def _unified(old: bytes, new: bytes, path: str) -> str:
+def _unified(old: bytes, new: bytes, path: str, moved: Optional[str] = None) -> str:
+    """The diff of one file; a file that moves gets git's header (``git apply`` reads it)."""
     def lines(data: bytes) -> List[str]:
         return data.decode("utf-8", "surrogateescape").splitlines(keepends=True)
 
-    out = difflib.unified_diff(lines(old), lines(new), f"a/{path}", f"b/{path}")
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+    out = difflib.unified_diff(lines(old), lines(new), f"a/{path}", f"b/{moved or path}")
+    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
                    for line in out)
+    if moved is None:
+        return text
+    similarity = int(100 * difflib.SequenceMatcher(None, lines(old), lines(new)).ratio())
+    return (f"diff --git a/{path} b/{moved}\nsimilarity index {similarity}%\n"
+            f"rename from {path}\nrename to {moved}\n{text}")
 
 
 def _failure(path: str, exc: BaseException, lines: int) -> Outcome:
@@ -120,53 +137,74 @@ def _failure(path: str, exc: BaseException, lines: int) -> Outcome:
                    lines=lines)
 
 
+class ScanResult(NamedTuple):
+    """What the first pass tells the run of one file."""
+
+    path: str
+    info: Optional[ModuleInfo]
+    failure: Optional[Outcome]
+    taken: FrozenSet[str] = frozenset()  #: words the run's new names must not be
+    renamed: bool = False  #: the scan depends on the run's new names (see Renames)
+
+
 def _scan_one(path: str, source: Optional[bytes] = None, force: bool = False,
-              target: Tuple[int, int] = DEFAULT_TARGET,
-              aliases: Optional[Dict[str, str]] = None
-              ) -> Tuple[str, Optional[ModuleInfo], Optional[Outcome]]:
-    """First pass: read and analyse *path*; return (path, its ModuleInfo or None, failure)."""
+              target: Tuple[int, int] = DEFAULT_TARGET, renames: Renames = DEFAULT_RENAMES,
+              aliases: Optional[Dict[str, str]] = None) -> ScanResult:
+    """First pass: read and analyse *path*."""
     if source is None:
         try:
             with open(path, "rb") as stream:
                 source = stream.read()
         except OSError as exc:
-            return path, None, Outcome(path, error=("io", f"cannot read: {exc.strerror or exc}"))
+            return ScanResult(path, None, Outcome(
+                path, error=("io", f"cannot read: {exc.strerror or exc}")))
+    taken = frozenset(word.decode() for word in CANDIDATES.findall(source))
     module, package = module_name(path) if path != "-" else ("", False)
+    new_module = renamed_module(module, renames)
     try:
-        scanned = scan(source, path, module, package, force, target, aliases)
+        scanned = scan(source, path, new_module, package, force, target, renames, aliases)
     except Exception as exc:
-        return path, None, _failure(path, exc, source.count(b"\n"))
+        return ScanResult(path, None, _failure(path, exc, source.count(b"\n")), taken,
+                          new_module != module)
     _SCANNED[path] = scanned
-    return path, scanned.analysis.info if scanned.analysis is not None else None, None
+    return ScanResult(path, scanned.analysis.info if scanned.analysis is not None else None,
+                      None, taken, scanned.renamed or new_module != module)
 
 
-def _port_one(path: str, facts: Facts, target: Tuple[int, int], want_diff: bool) -> Outcome:
-    """Second pass: port a scanned file with the facts of the run."""
+def _port_one(path: str, facts: Facts, target: Tuple[int, int], want_diff: bool,
+              moved: Optional[str] = None) -> Outcome:
+    """Second pass: port a scanned file with the facts of the run (*moved*: where it goes)."""
     scanned = _SCANNED[path]
     lines = scanned.source.count(b"\n")
     try:
         ported = port_scanned(scanned, facts, target)
     except Exception as exc:
         return _failure(path, exc, lines)
+    sites = tuple((s.line, s.code, s.detail) for s in ported.sites)
+    if moved is not None:
+        old = module_name(path)[0]
+        what = "package" if scanned.package else "module"
+        sites = tuple(sorted(sites + ((1, "LC019", f"{what} `{old}` is now "
+                                       f"`{renamed_module(old, scanned.renames)}` ({moved})"),)))
+    changed = ported.changed or moved is not None
     return Outcome(
-        path, ported.changed, ported.converted, ported.converted_names,
-        tuple((s.line, s.code, s.detail) for s in ported.sites), ported.notes, None,
+        path, changed, ported.converted, ported.converted_names, sites, ported.notes, None,
         ported.source if ported.changed else None,
-        _unified(scanned.source, ported.source, path) if want_diff and ported.changed else "",
-        lines, ported.refused_helpers,
+        _unified(scanned.source, ported.source, path, moved) if want_diff and changed else "",
+        lines, ported.refused_helpers, moved,
     )
 
 
 def _scan_batch(paths: List[str], force: bool = False, target: Tuple[int, int] = DEFAULT_TARGET,
-                aliases: Optional[Dict[str, Dict[str, str]]] = None
-                ) -> List[Tuple[str, Optional[ModuleInfo], Optional[Outcome]]]:
-    return [_scan_one(path, force=force, target=target, aliases=(aliases or {}).get(path))
-            for path in paths]
+                renames: Renames = DEFAULT_RENAMES,
+                aliases: Optional[Dict[str, Dict[str, str]]] = None) -> List[ScanResult]:
+    return [_scan_one(path, force=force, target=target, renames=renames,
+                      aliases=(aliases or {}).get(path)) for path in paths]
 
 
-def _port_batch(jobs: List[Tuple[str, Facts]], target: Tuple[int, int],
+def _port_batch(jobs: List[Tuple[str, Facts, Optional[str]]], target: Tuple[int, int],
                 want_diff: bool) -> List[Outcome]:
-    return [_port_one(path, facts, target, want_diff) for path, facts in jobs]
+    return [_port_one(path, facts, target, want_diff, moved) for path, facts, moved in jobs]
 
 
 class _Workers:
@@ -202,8 +240,8 @@ class _Workers:
             results.extend(future.result())
         return results
 
-    def by_owner(self, items: Iterable[Tuple[str, Any]]) -> List[List[Tuple[str, Any]]]:
-        batches: List[List[Tuple[str, Any]]] = [[] for _ in self.pools]
+    def by_owner(self, items: Iterable[Tuple[Any, ...]]) -> List[List[Tuple[Any, ...]]]:
+        batches: List[List[Tuple[Any, ...]]] = [[] for _ in self.pools]
         for item in items:
             batches[self.owner[item[0]]].append(item)
         return batches
@@ -241,14 +279,23 @@ def _port_run(files: List[str], options: RunOptions, stdin_source: Optional[byte
     pool = _Workers(min(workers, len(files)), files) if workers > 1 and len(files) > 1 else None
     order = (["-"] if stdin_source is not None else []) + files
     try:
-        failures, infos = _scan_all(files, options, stdin_source, pool)
+        renames = DEFAULT_RENAMES
+        failures, infos, taken, renamed = _scan_all(files, options, stdin_source, pool, renames)
+        chosen = _free_renames(taken, files)
+        if renamed and chosen != renames:  # a file of the run uses async_ already: again
+            failures, infos, _, _ = _scan_all(files, options, stdin_source, pool, chosen)
+        moves = {path: moved_path(path, chosen) for path in files}
+        moves = {path: new for path, new in moves.items() if new != path}
+        modules = tuple(sorted({(old, renamed_module(old, chosen)) for old in (
+            module_name(path)[0] for path in moves) if "." in old}))
 
         def port(facts: Dict[str, Facts]) -> List[Tuple[str, Outcome]]:
-            local = [(p, facts[p]) for p in facts if p == "-" or pool is None]
-            results = _port_batch(local, options.target, options.diff)
+            jobs = [(p, f._replace(moved_modules=modules), moves.get(p)) for p, f in facts.items()]
+            results = _port_batch([job for job in jobs if job[0] == "-" or pool is None],
+                                  options.target, options.diff)
             if pool is not None:
-                jobs = pool.by_owner((p, f) for p, f in facts.items() if p != "-")
-                results += pool.run(_port_batch, jobs, options.target, options.diff)
+                batches = pool.by_owner(job for job in jobs if job[0] != "-")
+                results += pool.run(_port_batch, batches, options.target, options.diff)
             return [(outcome.path, outcome) for outcome in results]
 
         outcomes = converge(infos, [p for p in order if p not in failures], port,
@@ -260,28 +307,56 @@ def _port_run(files: List[str], options: RunOptions, stdin_source: Optional[byte
     return [failures.get(path) or outcomes[path] for path in order]
 
 
+def _free_renames(taken: Set[str], files: List[str]) -> Renames:
+    """The run's new names for async/await: in none of its files and paths, nor where it moves."""
+    taken = set(taken)
+    for path in files:
+        for part in path.split(os.sep):
+            taken.add(part[:-3] if part.endswith(".py") else part)
+    while True:
+        renames = choose_renames(taken)
+        clash = False
+        for path in files:
+            new = moved_path(path, renames)
+            if new != path and os.path.lexists(new) and not os.path.samefile(path, new):
+                clash = True
+                taken.update(renames)  # a file or package of that name is there already
+        if not clash:
+            return renames
+
+
 def _scan_all(files: List[str], options: RunOptions, stdin_source: Optional[bytes],
-              pool: Optional[_Workers]) -> Tuple[Dict[str, Outcome], Dict[str, ModuleInfo]]:
-    """Scan every file; again, forced, the files that may define what the run asks about."""
-    scanned = []
+              pool: Optional[_Workers], renames: Renames
+              ) -> Tuple[Dict[str, Outcome], Dict[str, ModuleInfo], Set[str], bool]:
+    """Scan every file; again, forced, the files that may define what the run asks about.
+
+    Returns the failures, the analyses, the words the run's new names must not
+    be, and whether a scan depends on *renames*.
+    """
+    scanned: List[ScanResult] = []
     if stdin_source is not None:
-        scanned.append(_scan_one("-", stdin_source, target=options.target))
+        scanned.append(_scan_one("-", stdin_source, target=options.target, renames=renames))
     if pool is not None:
-        scanned += pool.run(_scan_batch, pool.buckets, False, options.target)
+        scanned += pool.run(_scan_batch, pool.buckets, False, options.target, renames)
     else:
-        scanned += _scan_batch(files, False, options.target)
+        scanned += _scan_batch(files, False, options.target, renames)
     failures: Dict[str, Outcome] = {}
     infos: Dict[str, ModuleInfo] = {}
-    for path, info, failure in scanned:
-        if failure is not None:
-            failures[path] = failure
-        elif info is not None:
-            infos[path] = info
+    taken: Set[str] = set()
+    renamed = False
+    for result in scanned:
+        taken |= result.taken
+        renamed = renamed or result.renamed
+        if result.failure is not None:
+            failures[result.path] = result.failure
+        elif result.info is not None:
+            infos[result.path] = result.info
     unscanned = [p for p in files if p not in infos and p not in failures]
     # A module of the run that others import from, skipped for having nothing to
     # port itself (`compat.py`: `import asyncio`): what it binds is asked about.
     imported = _imported_modules(infos.values())
-    _rescan([p for p in unscanned if module_name(p)[0] in imported], infos, options, pool)
+    _rescan([p for p in unscanned if renamed_module(module_name(p)[0], renames) in imported],
+            infos, options, pool, renames)
     run = Run(infos, result_helper=options.result_helper)
     # Undecorated generators may convert: a file without a yield could still
     # use one otherwise (`for x in helper()`), which forbids it.  A decorated
@@ -289,14 +364,14 @@ def _scan_all(files: List[str], options: RunOptions, stdin_source: Optional[byte
     names = {fid[1][-1] for fid in run.helpers} | run.unresolved()
     if names:
         _rescan([p for p in unscanned if p not in infos and _mentions(p, names)], infos,
-                options, pool)
+                options, pool, renames)
     # asyncio reached through a module of the run (`from .compat import asyncio`): what
     # those names are is known now; analyse those files again with it.
     run_names = RunNames(infos)
     aliases = {path: found for path in infos if path != "-"
                for found in [run_names.aliases(path)] if found}
-    _rescan(list(aliases), infos, options, pool, aliases)
-    return failures, infos
+    _rescan(list(aliases), infos, options, pool, renames, aliases)
+    return failures, infos, taken, renamed
 
 
 def _imported_modules(infos: Iterable[ModuleInfo]) -> Set[str]:
@@ -312,8 +387,8 @@ def _imported_modules(infos: Iterable[ModuleInfo]) -> Set[str]:
 
 
 def _rescan(paths: List[str], infos: Dict[str, ModuleInfo], options: RunOptions,
-            pool: Optional[_Workers], aliases: Optional[Dict[str, Dict[str, str]]] = None
-            ) -> None:
+            pool: Optional[_Workers], renames: Renames,
+            aliases: Optional[Dict[str, Dict[str, str]]] = None) -> None:
     """Scan *paths* again, forced (with *aliases*), each in the worker that has it."""
     if not paths:
         return
@@ -321,12 +396,12 @@ def _rescan(paths: List[str], infos: Dict[str, ModuleInfo], options: RunOptions,
         batches: List[List[str]] = [[] for _ in pool.pools]
         for path in paths:
             batches[pool.owner[path]].append(path)
-        rescanned = pool.run(_scan_batch, batches, True, options.target, aliases)
+        rescanned = pool.run(_scan_batch, batches, True, options.target, renames, aliases)
     else:
-        rescanned = _scan_batch(paths, True, options.target, aliases)
-    for path, info, _failure in rescanned:
-        if info is not None:
-            infos[path] = info
+        rescanned = _scan_batch(paths, True, options.target, renames, aliases)
+    for result in rescanned:
+        if result.info is not None:
+            infos[result.path] = result.info
 
 
 def _mentions(path: str, names: Set[str]) -> bool:

@@ -6,6 +6,7 @@ import tokenize
 from typing import Tuple
 
 from legacy_coro.port import fixes
+from legacy_coro.port._model import DEFAULT_RENAMES, Renames
 
 __all__ = ["INTERESTING", "NEEDS_IMPORT", "Unreadable", "decode", "prepare"]
 
@@ -54,9 +55,9 @@ def decode(source: bytes) -> Tuple[str, str]:
                          "declares; fix the coding line or the bytes") from None
 
 
-def prepare(text: str) -> str:
-    """Run the fixes' passes over the text that come before any parser (``asyncio.async``)."""
+def prepare(text: str, renames: Renames = DEFAULT_RENAMES) -> str:
+    """Run the fixes' passes over the text that come before any parser (``async`` as a name)."""
     for fix in fixes.FIXES:
         if fix.prepare is not None:
-            text = fix.prepare(text)
+            text = fix.prepare(text, renames)
     return text

@@ -52,6 +52,9 @@ REASONS: Dict[str, str] = {
              "converted, each such value returned through the _LegacyCoroResult helper added "
              "to the module, which awaits it as 3.10 did; check whether it can be awaitable "
              "and simplify (`return value` if never, `return await value` if always)",
+    "LC019": "`async`/`await` used as a name (a SyntaxError since 3.7) renamed across the run, "
+             "modules and packages too; code outside the run that uses the old name (an "
+             "attribute, keyword, function, module, or the string) must follow",
     "LC020": "`Task.all_tasks()` (removed in 3.9): ported through the _legacy_all_tasks helper "
              "added to the module, which answers as 3.4-3.8 did (finished tasks still "
              "referenced included); asyncio.all_tasks() gives pending tasks only, and is "

@@ -13,9 +13,13 @@ and registers functions on it by node type, pyupgrade style:
   leave handler returns the node that replaces the one it was given.
 * ``keywords``: the names and attribute names whose lines the transform must
   see (a line holding none of them, no yield, no import... is folded away).
-* ``prepare``: a pass over the text before anything parses it (``asyncio.async``
-  is a SyntaxError to every parser of today).
+* ``prepare``: a pass over the text before anything parses it, given the
+  text and the run's :class:`legacy_coro.port._model.Renames` (``async`` used
+  as a name is a SyntaxError to every parser of today).
 * ``finish``: called once at the end of a module's transform.
+* ``complete``: a pass over the finished text of every file the port reads,
+  with the facts of the run; returns the text and the sites it leaves
+  (strings that name a module the run renamed).
 * ``helper``: the base name of a helper the fix adds to a module it rewrites
   (:mod:`._helpers`).
 
@@ -26,20 +30,25 @@ frames), so each node type costs one dictionary look-up.
 
 from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Tuple
 
+from legacy_coro.port._model import Facts, Renames
+
 __all__ = ["Fix", "tables"]
 
 Handler = Callable[..., Any]
+Site = Tuple[int, str, str]  #: (line, code, detail)
 
 
 class Fix:
     """One fix: its name, and its handlers for the analysis walk and the transform."""
 
     def __init__(self, name: str, keywords: Iterable[str] = (),
-                 prepare: Optional[Callable[[str], str]] = None,
+                 prepare: Optional[Callable[[str, Renames], str]] = None,
+                 complete: Optional[Callable[[str, Facts], Tuple[str, List[Site]]]] = None,
                  helper: Optional[str] = None) -> None:
         self.name = name
         self.keywords: FrozenSet[str] = frozenset(keywords)
         self.prepare = prepare
+        self.complete = complete
         #: the base name of the helper the fix may add to a module (see _helpers.py)
         self.helper = helper
         self.ast: Dict[type, Handler] = {}

@@ -26,10 +26,10 @@ from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
 from legacy_coro._versions import ASYNCIO_COROUTINE_FUNCTIONS, canonical_asyncio
 from legacy_coro.port._model import (
-    RESULT_HELPER, ClassInfo, Facts, FunctionInfo, Key, ModuleInfo, Path, Ref,
+    RESULT_HELPER, ClassInfo, Facts, FunctionInfo, Key, ModuleInfo, Path, Ref, Renames,
 )
 
-__all__ = ["Run", "RunNames", "module_name"]
+__all__ = ["Run", "RunNames", "choose_renames", "module_name", "moved_path", "renamed_module"]
 
 Target = Tuple[Any, ...]  #: what a reference may be (see Run.targets)
 FnId = Tuple[str, Path]  #: (module ident, function path)
@@ -55,6 +55,58 @@ def module_name(path: str) -> Tuple[str, bool]:
             break
     parts.reverse()
     return ".".join(p for p in parts if p), package
+
+
+#: the words a run's new names for ``async`` / ``await`` must not be (see choose_renames)
+CANDIDATES = re.compile(rb"a(?<!\wa)(?:sync|wait)_+\b")  # the literal first: fast
+_OLD_NAMES = ("async", "await")
+
+
+def choose_renames(taken: Iterable[str]) -> Renames:
+    """The shortest ``async_``, ``async__``... (``await_``...) that is none of *taken*.
+
+    *taken*: the candidates found anywhere in the run's files (code, strings,
+    comments: a string may name an attribute) and among its paths.
+    """
+    taken = set(taken)
+    found = []
+    for word in _OLD_NAMES:
+        new = word + "_"
+        while new in taken:
+            new += "_"
+        found.append(new)
+    return Renames(*found)
+
+
+def renamed_module(module: str, renames: Renames) -> str:
+    """The dotted name *module* has once its ``async``/``await`` parts are renamed."""
+    if "async" not in module and "await" not in module:
+        return module
+    return ".".join(renames.of(part) if part in _OLD_NAMES else part
+                    for part in module.split("."))
+
+
+def moved_path(path: str, renames: Renames) -> str:
+    """Where the file *path* goes once the modules and packages named async/await are renamed.
+
+    The file itself if its name is ``async.py``/``await.py``, and each
+    directory above it that is a package (holds an ``__init__.py``) of that
+    name, as far as *path* names them.
+    """
+    if "async" not in path and "await" not in path:
+        return path
+    head, name = os.path.split(path)
+    stem, extension = os.path.splitext(name)
+    if stem in _OLD_NAMES and extension == ".py":
+        name = renames.of(stem) + extension
+    parts = [name]
+    while head and os.path.isfile(os.path.join(head, "__init__.py")):
+        head, directory = os.path.split(head)
+        if not directory:  # a root, or a trailing separator
+            break
+        parts.append(renames.of(directory) if directory in _OLD_NAMES else directory)
+    parts.append(head)
+    return os.path.join(*reversed(parts)) if head else os.path.join(*reversed(parts[:-1]))
 
 
 class RunNames:

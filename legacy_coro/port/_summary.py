@@ -15,9 +15,8 @@ from legacy_coro.port._options import DEFAULT_TARGET
 from legacy_coro.port._analyse import Walk, parse, walker
 from legacy_coro.port._fold import Reduced, fold_statements
 from legacy_coro.port._model import (
-    RESULT_HELPER, UNKNOWN, ClassInfo, Definition, FunctionInfo, Key, ModuleInfo, Path, Ref,
-    Scopes,
-    SiteInfo,
+    DEFAULT_RENAMES, RESULT_HELPER, UNKNOWN, ClassInfo, Definition, FunctionInfo, Key,
+    ModuleInfo, Path, Ref, Renames, Scopes, SiteInfo,
 )
 from legacy_coro.port._names import (
     PLAIN, SAME_KIND, VALUE, Fn, Scope, plainly_not_awaitable, raw_ref,
@@ -309,10 +308,12 @@ class Analysis(NamedTuple):
     scopes: Scopes
     counts: Dict[str, int]  #: Name uses (see Walk.counts)
     definitions: Tuple[Definition, ...]  #: every ``def`` of the file
+    reports: Tuple[Tuple[int, str, str], ...] = ()  #: sites the walk found: (line, code, detail)
 
 
 def analyse(text: str, module: str = "", package: bool = False, fold: bool = True,
             ident: str = "", target: Tuple[int, int] = DEFAULT_TARGET,
+            renames: Renames = DEFAULT_RENAMES,
             aliases: Optional[Dict[str, str]] = None) -> Optional[Analysis]:
     """Read *text* with :mod:`ast`: what to fold (with *fold*) and what its names are.
 
@@ -320,17 +321,19 @@ def analyse(text: str, module: str = "", package: bool = False, fold: bool = Tru
     package's ``__init__`` (relative imports are resolved with them); *ident*
     names the file in references to its own functions (default: *module*);
     *target* is the oldest Python the port's output must run on (a version
-    branch that never runs there is left out); *aliases* names what module-level
-    imports from other modules of the run are (see _run.RunNames.aliases).
-    Returns None when the running Python cannot parse *text* (newer syntax).
+    branch that never runs there is left out); *renames* says what ``async``
+    and ``await`` used as names became in *text*; *aliases* names what
+    module-level imports from other modules of the run are (see
+    _run.RunNames.aliases).  Returns None when the running Python cannot parse
+    *text* (newer syntax).
     """
     lone_cr = re.search(r"\r(?!\n)", text) is not None
     tree = parse(text.replace("\r\n", "\n").replace("\r", "\n") if lone_cr else text)
     if tree is None:
         return None
-    walk: Walk = _WALK(text, module, package, ident, target, aliases)
+    walk: Walk = _WALK(text, module, package, ident, target, renames, aliases)
     walk.walk(tree.body)
     reduced = None if lone_cr else fold_statements(walk, tree.body, fold)
     summary = Summary(walk)
     return Analysis(reduced, summary.info(), summary.scope_table(), dict(walk.counts),
-                    summary.definitions())
+                    summary.definitions(), tuple(sorted(set(walk.reports))))

@@ -17,7 +17,7 @@ from typing import Tuple
 from legacy_coro.port._registry import Fix
 from legacy_coro.port.fixes import (
     all_tasks,
-    async_call,
+    async_names,
     asyncio_wait,
     bare_yield,
     coroutine_def,
@@ -37,7 +37,7 @@ __all__ = ["FIXES"]
 
 FIXES: Tuple[Fix, ...] = (
     version_branches.FIX,
-    async_call.FIX,
+    async_names.FIX,
     asyncio_wait.FIX,
     bare_yield.FIX,
     yield_from.FIX,

@@ -25,15 +25,11 @@ FIX = Fix("bare_yield")
 
 @FIX.on_ast(ast.Yield)
 def _yield(walk: "Walk", node: ast.Yield) -> None:
-    walk.mark(node.lineno)
-    fn = walk.fn
-    if fn is None or fn.lambda_:
+    fn = walk.suspension(node)
+    if fn is None or fn.comprehension:
         return
-    fn.yields += 1
     value = node.value
-    if fn.comprehension:
-        fn.blocked.append((node.lineno, "LC007"))
-    elif value is not None and not (isinstance(value, ast.Constant) and value.value is None):
+    if value is not None and not (isinstance(value, ast.Constant) and value.value is None):
         fn.values = True
         fn.blocked.append((node.lineno, "LC002"))
 

@@ -28,14 +28,10 @@ FIX = Fix("yield_from")
 
 @FIX.on_ast(ast.YieldFrom)
 def _site(walk: "Walk", node: ast.YieldFrom) -> None:
-    walk.mark(node.lineno)
-    fn = walk.fn
-    if fn is None or fn.lambda_:
+    fn = walk.suspension(node)
+    if fn is None:
         return
-    fn.yields += 1
     value = node.value
-    if fn.comprehension:  # 3.8+ refuse it there
-        fn.blocked.append((node.lineno, "LC007"))
     if plain_iterable(value):
         if not fn.comprehension:
             fn.blocked.append((node.lineno, "LC006"))

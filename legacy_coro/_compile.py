@@ -1,0 +1,89 @@
+"""The compat layer's one compile path: old source to what the interpreter runs.
+
+The import hook (every module of old code, :mod:`legacy_coro._hook`), the
+runner (the program run as ``__main__``, :mod:`legacy_coro._runner`) and the
+pytest glue (test modules and conftest files, which pytest compiles itself,
+:mod:`legacy_coro._pytest_glue`) all come through here, so that they read the
+same old names, apply the same transform (:mod:`legacy_coro._rewrite`) and
+honour the same opt-out: a module whose docstring holds
+``LEGACY_CORO_DONT_REWRITE`` is compiled exactly as the interpreter would,
+``async`` as a name and all.
+"""
+
+import ast
+import hashlib
+import sys
+import types
+from typing import Optional, Union
+
+from legacy_coro import _rewrite
+
+__all__ = ["OPT_OUT", "compile_module", "compile_source", "opted_out", "parse", "tag",
+           "transform", "wanted"]
+
+#: A module whose docstring contains this is never transformed.
+OPT_OUT = "LEGACY_CORO_DONT_REWRITE"
+
+_Source = Union[str, bytes]
+
+wanted = _rewrite.wanted
+
+
+def opted_out(tree: ast.Module) -> bool:
+    """Tell whether the module of *tree* opts out of the layer."""
+    doc = ast.get_docstring(tree, clean=False)
+    return doc is not None and OPT_OUT in doc
+
+
+def parse(source: _Source, filename: str) -> ast.Module:
+    """Parse module *source* as the layer reads old code.
+
+    ``async`` and ``await`` where 3.6 read them as names are read so, unless
+    the module opts out: then the interpreter's own parse and its error.
+
+    Raises:
+        SyntaxError: as :func:`compile` would for this source (under the layer).
+    """
+    tree, renamed = _rewrite.parse_source(source, filename)
+    if renamed and opted_out(tree):
+        return ast.parse(source, filename)  # raises the interpreter's SyntaxError
+    return tree
+
+
+def transform(tree: ast.Module) -> bool:
+    """Apply the layer's transform to a parsed module, unless it opts out; tell if it changed."""
+    if opted_out(tree):
+        return False
+    return _rewrite.transform_tree(tree)
+
+
+def compile_module(source: _Source, filename: str) -> Optional[types.CodeType]:
+    """Compile module *source* through the layer; None when it opts out.
+
+    Raises:
+        SyntaxError: as :func:`compile` would (under the layer: old names read).
+        ValueError: as :func:`compile` would (3.8-3.10: a NUL byte).
+    """
+    tree, _ = _rewrite.parse_source(source, filename)
+    if opted_out(tree):
+        return None
+    _rewrite.transform_tree(tree)
+    return compile(tree, filename, "exec", dont_inherit=True)  # type: ignore[no-any-return]
+
+
+def compile_source(source: _Source, filename: str) -> types.CodeType:
+    """Compile *source* through the layer's transform, whatever its docstring says."""
+    tree, _ = _rewrite.parse_source(source, filename)
+    _rewrite.transform_tree(tree)
+    return compile(tree, filename, "exec", dont_inherit=True)  # type: ignore[no-any-return]
+
+
+def tag() -> str:
+    """Name the transform: a hash of the modules that decide what it does."""
+    from legacy_coro import _versions
+
+    digest = hashlib.sha1()
+    for module in (_rewrite, _versions, sys.modules[__name__]):
+        with open(module.__file__ or "", "rb") as source:  # type: ignore[arg-type]
+            digest.update(source.read())
+    return f"legacy_coro-{digest.hexdigest()[:10]}"
