@@ -1,4 +1,4 @@
-"""Run generator-based asyncio coroutines (``@coroutine`` + ``yield from``) on CPython 3.8-3.15."""
+"""Run generator-based asyncio coroutines (``@coroutine`` + ``yield from``) on CPython 3.8-3.16."""
 
 from legacy_coro._install import install, installed, installed_patches, uninstall
 from legacy_coro._shim import coroutine, iscoroutine, iscoroutinefunction

@@ -36,6 +36,7 @@ import asyncio.futures
 import asyncio.locks
 import asyncio.queues
 import asyncio.tasks
+import asyncio.trsock
 import functools
 import gc
 import importlib
@@ -410,10 +411,13 @@ def _patch_wait_coroutines(record: Optional[Record]) -> Tuple[List[Setting], Lis
 # Task's __init__ that asyncio.Task(gen) and uvloop's create_task reach, and
 # what is built on them: gather, wait, shield, TaskGroup), and so does old
 # code that dispatches on it (aiohttp 1.x/2.x ran a handler's result when
-# iscoroutine(result)).  Its code is recompiled in place: the C module calls
-# the same function object.  The C Task caches the types iscoroutine() accepted
-# (its module state's iscoroutine_typecache, reachable through gc): the
-# generator type is taken out of that cache again at uninstall().
+# iscoroutine(result)).  iscoroutine() answers from its cache of coroutine
+# types first: the generator type joins that cache, which costs nothing more
+# (a prelude checking for generators cost asyncio.wait(), which asks
+# iscoroutine() of every future, 0.8 % of its instructions).  The C Task keeps
+# a cache of its own of the types iscoroutine() accepted (its module state's
+# iscoroutine_typecache, reachable through gc): both forget the generator type
+# at uninstall().
 #
 # wait_for(gen) awaited its argument inline from 3.12: a plain generator is
 # no awaitable, so wait_for() adopts it (as _AdoptedGenerator).
@@ -433,6 +437,18 @@ _TASK_ENTRY_POINTS = (
 def _iscoroutine_edit(node: Any) -> Tuple[str, bool]:
     first = _codepatch.first_parameter(node)
     return f"if type({first}) is {_codepatch.H}.GeneratorType:\n    return True\n", False
+
+
+def _generators_are_coroutines() -> Tuple[List[Setting], List[_CodeEdit]]:
+    """Make asyncio.iscoroutine() true for generator objects, for the C Task too."""
+    cache = getattr(asyncio.coroutines, "_iscoroutine_typecache", None)
+    if type(cache) is not set:  # not CPython's asyncio: recompile iscoroutine() instead
+        return [], [_CodeEdit("asyncio.coroutines", "iscoroutine", _iscoroutine_edit)]
+
+    # restored last first: the C cache is cleaned after the Python one
+    return [Setting(_ledger.CLEANUP, "C iscoroutine_typecache", _forget_generators_in_c),
+            Setting(_ledger.MEMBER, "asyncio.coroutines._iscoroutine_typecache",
+                    (cache, GeneratorType))], []
 
 
 def _count_generator_edit(api: str) -> _codepatch.Edit:
@@ -462,15 +478,13 @@ def _forget_generators_in_c() -> None:
 
 def _patch_generators(record: Optional[Record]) -> Tuple[List[Setting], List[_CodeEdit]]:
     recording = record is not None
-    edits = [
-        _CodeEdit("asyncio.coroutines", "iscoroutine", _iscoroutine_edit),
-        _CodeEdit("asyncio.tasks", "wait_for", _adopt_edit("asyncio.wait_for(generator)",
-                                                           recording)),
-    ]
+    settings, edits = _generators_are_coroutines()
+    edits.append(_CodeEdit("asyncio.tasks", "wait_for",
+                           _adopt_edit("asyncio.wait_for(generator)", recording)))
     if recording:
         edits.extend(_CodeEdit(module, qualname, _count_generator_edit(api))
                      for module, qualname, api in _TASK_ENTRY_POINTS)
-    return [Setting(_ledger.CLEANUP, "iscoroutine_typecache", _forget_generators_in_c)], edits
+    return settings, edits
 
 
 # ---------------------------------------------------------------------------
@@ -523,6 +537,56 @@ def _patch_wait_closed(record: Optional[Record]) -> Tuple[List[Setting], List[_C
 
 isfuture = asyncio.isfuture
 ensure_future = asyncio.ensure_future
+
+
+# fd-used-by-transport (3.7): add_reader()/add_writer()/remove_*() checked
+# only an integer file descriptor against the transports before 3.7; a socket
+# object passed (3.6 code wrote to its transport's socket itself) was not.
+
+
+def _fd_check_edit(recording: bool) -> _codepatch.Edit:
+    def edit(node: Any) -> Tuple[str, bool]:
+        first = _codepatch.first_parameter(node)
+        return (f"if not isinstance({first}, int):\n"
+                + _record_line("loop.add_writer(transport's socket)", "fd-used-by-transport",
+                               recording)
+                + "    return\n", False)
+    return edit
+
+
+def _patch_fd_check(record: Optional[Record]) -> Tuple[List[Setting], List[_CodeEdit]]:
+    return [], [_CodeEdit("asyncio.selector_events",
+                          "BaseSelectorEventLoop._ensure_fd_no_transport",
+                          _fd_check_edit(record is not None))]
+
+
+# transport-socket (3.8): get_extra_info('socket') gave the transport's socket;
+# 3.8 wraps it in a TransportSocket that refuses what would disturb the
+# transport (setblocking(True); 3.11: no send(), recv(), sendfile()).
+
+
+def _transport_socket_edit(recording: bool) -> _codepatch.Edit:
+    def edit(node: Any) -> Tuple[str, bool]:
+        h = _codepatch.H
+        count = ("    " + _record_line("transport.get_extra_info('socket')",
+                                         "transport-socket", True)) if recording else ""
+        return ("if name == 'socket':\n"
+                "    sock = self._extra.get(name, default)\n"
+                f"    if type(sock) is {h}.TransportSocket:\n"
+                + count
+                + "        return sock._sock\n"
+                "    return sock\n", False)
+    return edit
+
+
+TransportSocket = asyncio.trsock.TransportSocket
+
+
+def _patch_transport_socket(record: Optional[Record]
+                            ) -> Tuple[List[Setting], List[_CodeEdit]]:
+    # every transport with a socket of its own inherits BaseTransport's
+    return [], [_CodeEdit("asyncio.transports", "BaseTransport.get_extra_info",
+                          _transport_socket_edit(record is not None))]
 
 
 # CancelledError-base (3.8): CancelledError derived from Exception before
@@ -977,6 +1041,8 @@ PATCHES: Tuple[Patch, ...] = (
     Patch("get_event_loop-warns", _patch_get_event_loop, "There is no current event loop"),
     Patch("generator-rejected", _patch_generators),
     Patch("plain-generator-await", _patch_plain_generators),
+    Patch("fd-used-by-transport", _patch_fd_check),
+    Patch("transport-socket", _patch_transport_socket),
     Patch("submodule-names", _patch_submodule_names),
     Patch("CancelledError-base", _patch_cancelled_error),
     Patch("wait_for-inline", _patch_wait_for_inline),

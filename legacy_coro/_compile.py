@@ -11,15 +11,16 @@ honour the same opt-out: a module whose docstring holds
 """
 
 import ast
+import builtins
 import hashlib
 import sys
 import types
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from legacy_coro import _rewrite
 
-__all__ = ["OPT_OUT", "compile_module", "compile_source", "opted_out", "parse", "tag",
-           "transform", "wanted"]
+__all__ = ["OPT_OUT", "compile_module", "compile_snippet", "compile_source", "opted_out",
+           "parse", "tag", "transform", "wanted"]
 
 #: A module whose docstring contains this is never transformed.
 OPT_OUT = "LEGACY_CORO_DONT_REWRITE"
@@ -44,6 +45,7 @@ def parse(source: _Source, filename: str) -> ast.Module:
     Raises:
         SyntaxError: as :func:`compile` would for this source (under the layer).
     """
+    tree: ast.Module
     tree, renamed = _rewrite.parse_source(source, filename)
     if renamed and opted_out(tree):
         return ast.parse(source, filename)  # raises the interpreter's SyntaxError
@@ -69,6 +71,27 @@ def compile_module(source: _Source, filename: str) -> Optional[types.CodeType]:
         return None
     _rewrite.transform_tree(tree)
     return compile(tree, filename, "exec", dont_inherit=True)  # type: ignore[no-any-return]
+
+
+def compile_snippet(source: Any, filename: str, mode: str, flags: int = 0,
+                    dont_inherit: bool = False, optimize: int = -1) -> Any:
+    """:func:`compile`, reading ``async``/``await`` names where compile() cannot.
+
+    What doctest compiles each example of a docstring with, under the layer:
+    an example written for 3.6 (``IrcBot.defaults.update(async=False)``)
+    compiles as it did there.  Anything compile() takes is compiled by it, at
+    no cost.
+    """
+    try:
+        return builtins.compile(source, filename, mode, flags, dont_inherit, optimize)
+    except SyntaxError as exc:
+        error = exc
+    if not isinstance(source, (str, bytes)) or flags & ast.PyCF_ONLY_AST:
+        raise error
+    tree, renamed = _rewrite.parse_source(source, filename, mode)  # the error under the layer
+    if not renamed:
+        raise error
+    return builtins.compile(tree, filename, mode, flags, dont_inherit, optimize)
 
 
 def compile_source(source: _Source, filename: str) -> types.CodeType:

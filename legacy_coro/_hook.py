@@ -23,8 +23,9 @@ engineers already trust:
 The loader adds no frame of its own to a module's execution (it inherits
 ``exec_module``), so an error raised while an old module runs shows the
 frames the interpreter shows.  pytest loads test modules and conftest files
-through its own hook; :mod:`legacy_coro._pytest_glue` makes that hook apply the
-layer, when pytest's modules are imported (:class:`_PytestLoader`).
+through its own hook, and doctest compiles examples itself;
+:mod:`legacy_coro._pytest_glue` makes them apply the layer, when their modules
+are imported (:class:`_GluedLoader`).
 """
 
 import importlib.machinery
@@ -161,8 +162,15 @@ class LegacyLoader(importlib.machinery.SourceFileLoader):
         return code
 
 
-class _PytestLoader(LegacyLoader):
-    """Loads one of pytest's modules the layer reaches into, then reaches in."""
+class _GluedLoader(LegacyLoader):
+    """Loads a module the layer reaches into (pytest's, doctest), then reaches in."""
+
+    transforms = True  #: False for a module of the standard library: its own code
+
+    def get_code(self, fullname: str) -> Any:
+        if not self.transforms:
+            return importlib.machinery.SourceFileLoader.get_code(self, fullname)
+        return super().get_code(fullname)
 
     def exec_module(self, module: types.ModuleType) -> None:
         super().exec_module(module)
@@ -176,7 +184,7 @@ class LegacyFinder:
         self._scope = _Scope()
         self._tag = _compile.tag()
         self._loader_class = type("LegacyLoader", (LegacyLoader,), {"tag": self._tag})
-        self._pytest_loader_class = type("LegacyLoader", (_PytestLoader,), {"tag": self._tag})
+        self._glued_loader_class = type("LegacyLoader", (_GluedLoader,), {"tag": self._tag})
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         # Ask the finders after this one, in order, as the import system would.
@@ -194,14 +202,13 @@ class LegacyFinder:
                 break
         else:
             return None
-        if (
-            type(spec.loader) is importlib.machinery.SourceFileLoader
-            and spec.origin
-            and self._scope.covers(spec.origin)
-        ):
-            loader = (self._pytest_loader_class if fullname in _pytest_glue.MODULES
-                      else self._loader_class)
-            spec.loader = loader(fullname, spec.origin)
+        if type(spec.loader) is not importlib.machinery.SourceFileLoader or not spec.origin:
+            return spec
+        if fullname in _pytest_glue.MODULES:
+            spec.loader = self._glued_loader_class(fullname, spec.origin)
+            spec.loader.transforms = self._scope.covers(spec.origin)
+        elif self._scope.covers(spec.origin):
+            spec.loader = self._loader_class(fullname, spec.origin)
         return spec
 
     def invalidate_caches(self) -> None:

@@ -14,6 +14,8 @@ Three kinds of owner are not plain objects:
   hook's finder);
 - :data:`FILTERS`: a ``warnings`` filter that ignores one DeprecationWarning
   (where the interpreter still has a behaviour and only deprecates it);
+- :data:`MEMBER`: an item added to a set (the Setting's value is ``(set,
+  item)``), discarded at restore unless it was there before;
 - :data:`CLEANUP`: a function called once at restore (for state that is not
   an attribute, such as an entry a C module cached meanwhile).
 
@@ -27,7 +29,7 @@ import types
 import warnings
 from typing import Any, Callable, List, NamedTuple
 
-__all__ = ["CLEANUP", "FILTERS", "MISSING", "MetaPath", "Saved", "Setting", "apply",
+__all__ = ["CLEANUP", "FILTERS", "MEMBER", "MISSING", "MetaPath", "Saved", "Setting", "apply",
            "apply_late", "ignore_warning", "restore", "silenced"]
 
 #: The value of an attribute that was not in its owner's own ``__dict__``.
@@ -58,6 +60,8 @@ class MetaPath:
 FILTERS = object()
 #: Stands for a function to call at restore; a Setting's value is the function.
 CLEANUP = object()
+#: Stands for a set's membership; a Setting's value is ``(the set, the item)``.
+MEMBER = object()
 
 
 def own(owner: Any, name: str) -> Any:
@@ -132,6 +136,12 @@ def _apply_one(setting: Setting, saved: List[Saved]) -> None:
     if setting.owner is CLEANUP:
         saved.append(Saved(CLEANUP, setting.name, setting.value))
         return
+    if setting.owner is MEMBER:
+        container, item = setting.value
+        if item not in container:
+            container.add(item)
+            saved.append(Saved(MEMBER, setting.name, setting.value))
+        return
     saved.append(Saved(setting.owner, setting.name, own(setting.owner, setting.name)))
     set_attribute(setting.owner, setting.name, setting.value)
 
@@ -172,5 +182,8 @@ def restore(saved: List[Saved]) -> None:
         elif item.owner is CLEANUP:
             cleanup: Callable[[], None] = item.old
             cleanup()
+        elif item.owner is MEMBER:
+            container, member = item.old
+            container.discard(member)
         else:
             set_attribute(item.owner, item.name, item.old)

@@ -1,9 +1,11 @@
-"""pytest and the compat layer: pytest's own hook compiles test modules and conftest files.
+"""pytest and the compat layer: test runners that compile old code themselves.
 
-pytest loads them through its assertion rewriting, not through the import
-system's loaders, so the layer's import hook never sees them.  While the
-layer is installed, two of pytest's functions are replaced (through the
-ledger, so that ``uninstall()`` puts them back):
+pytest loads test modules and conftest files through its assertion
+rewriting, not through the import system's loaders, so the layer's import
+hook never sees them; doctest (pytest's ``--doctest-modules`` and ``python -m
+doctest``) compiles each example of a docstring itself.  While the layer is
+installed, these are replaced (through the ledger, so that ``uninstall()``
+puts them back):
 
 - ``_pytest.assertion.rewrite``: its ``ast`` reads old names
   (``asyncio.async``, ``async=True``) through the layer's parse, its
@@ -14,10 +16,13 @@ ledger, so that ``uninstall()`` puts them back):
   filters around each test and shows DeprecationWarning by default; on
   3.8-3.10 that would bring back the warnings of what those Pythons
   deprecated and old code ran without, so the layer's filters are put back
-  inside.
+  inside;
+- ``doctest``'s ``compile``: an example written for 3.6
+  (``bot.update(async=False)``) compiles as it did there
+  (:func:`legacy_coro._compile.compile_snippet`).
 
-Each is applied when install() runs if pytest's module is imported already,
-else when it is imported (:func:`late`, called by the import hook).
+Each is applied when install() runs if the module is imported already, else
+when it is imported (the import hook's loader calls :func:`settings`).
 """
 
 import ast
@@ -34,9 +39,10 @@ __all__ = ["MODULES", "settings"]
 
 _REWRITE = "_pytest.assertion.rewrite"
 _WARNINGS = "_pytest.warnings"
+_DOCTEST = "doctest"
 
-#: pytest's modules the layer reaches into.
-MODULES = (_REWRITE, _WARNINGS)
+#: The modules the layer reaches into.
+MODULES = (_REWRITE, _WARNINGS, _DOCTEST)
 
 
 def settings(only: Optional[str] = None) -> List[Setting]:
@@ -46,7 +52,8 @@ def settings(only: Optional[str] = None) -> List[Setting]:
         only: just this one of pytest's modules (it has just been imported).
     """
     found: List[Setting] = []
-    for name, build in ((_REWRITE, _rewrite_settings), (_WARNINGS, _warnings_settings)):
+    for name, build in ((_REWRITE, _rewrite_settings), (_WARNINGS, _warnings_settings),
+                        (_DOCTEST, _doctest_settings)):
         module = sys.modules.get(name)
         if module is not None and only in (None, name):
             found.extend(build(module))
@@ -54,7 +61,7 @@ def settings(only: Optional[str] = None) -> List[Setting]:
 
 
 def _unknown_pytest(what: str) -> List[Setting]:
-    warnings.warn(f"legacy_coro: this pytest's {what} is not the one the layer knows; "
+    warnings.warn(f"legacy_coro: this {what} is not the one the layer knows; "
                   "the layer does not reach into it", RuntimeWarning, stacklevel=3)
     return []
 
@@ -78,7 +85,7 @@ def _rewrite_settings(module: types.ModuleType) -> List[Setting]:
     original = getattr(module, "rewrite_asserts", None)
     tail = getattr(module, "PYC_TAIL", None)
     if original is None or not isinstance(tail, str) or getattr(module, "ast", None) is not ast:
-        return _unknown_pytest("assertion rewriting")
+        return _unknown_pytest("pytest's assertion rewriting")
 
     def rewrite_asserts(mod: ast.Module, *args: Any, **kwargs: Any) -> None:
         original(mod, *args, **kwargs)
@@ -97,7 +104,7 @@ def _warnings_settings(module: types.ModuleType) -> List[Setting]:
     """pytest's warning capture: keep silent what install() silences."""
     original = getattr(module, "catch_warnings_for_item", None)
     if original is None:
-        return _unknown_pytest("warning capture")
+        return _unknown_pytest("pytest's warning capture")
 
     @contextlib.contextmanager
     def catch_warnings_for_item(*args: Any, **kwargs: Any) -> Any:
@@ -108,3 +115,10 @@ def _warnings_settings(module: types.ModuleType) -> List[Setting]:
 
     catch_warnings_for_item.__wrapped__ = original  # type: ignore[attr-defined]
     return [Setting(module, "catch_warnings_for_item", catch_warnings_for_item)]
+
+
+def _doctest_settings(module: types.ModuleType) -> List[Setting]:
+    """doctest: compile each example reading old names (a module global shadows the builtin)."""
+    if "compile" in vars(module):
+        return _unknown_pytest("doctest's compile")
+    return [Setting(module, "compile", _compile.compile_snippet)]

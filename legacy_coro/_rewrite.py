@@ -164,11 +164,11 @@ def _real_text(exc: SyntaxError, names: Dict[str, str]) -> None:
             exc.text = exc.text.replace(hidden, name)
 
 
-def parse_source(source: _Source, filename: str) -> Tuple[ast.Module, bool]:
+def parse_source(source: _Source, filename: str, mode: str = "exec") -> Tuple[Any, bool]:
     """Parse *source* as the running Python would, reading ``async``/``await`` names too.
 
-    Returns the tree, and whether it holds such a name (3.7+ cannot compile
-    that source as it is).
+    Returns the tree (an ``ast.Module`` in the default *mode*), and whether
+    it holds such a name (3.7+ cannot compile that source as it is).
 
     Raises:
         SyntaxError: as :func:`compile` would (those names aside).
@@ -176,16 +176,17 @@ def parse_source(source: _Source, filename: str) -> Tuple[ast.Module, bool]:
     """
     if isinstance(source, bytes):
         if not ((b"async" in source or b"await" in source) and _WANTED_NAMES.search(source)):
-            return ast.parse(source, filename), False  # the interpreter's decoding and errors
+            # the interpreter's decoding and errors
+            return ast.parse(source, filename, mode), False
         try:
             text = _decode(source)
         except (SyntaxError, UnicodeDecodeError, LookupError):
-            return ast.parse(source, filename), False  # raises what compile() raises
+            return ast.parse(source, filename, mode), False  # raises what compile() raises
     else:
         text = source
     hidden, names = hide_names(text)
     try:
-        tree = ast.parse(hidden, filename)
+        tree = ast.parse(hidden, filename, mode)
     except SyntaxError as exc:
         _real_text(exc, names)
         raise

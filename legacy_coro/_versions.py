@@ -62,6 +62,18 @@ CHANGES: Tuple[Change, ...] = (
         "`asyncio.async(x)` to `asyncio.ensure_future(x)`",
     ),
     Change(
+        "fd-used-by-transport", (3, 7),
+        "`add_reader()`, `add_writer()`, `remove_reader()` and `remove_writer()` refuse a "
+        "socket object that a transport uses (3.6 checked integer file descriptors only)",
+        "`RuntimeError: File descriptor <socket.socket fd=7, ...> is used by transport ...` "
+        "(an old protocol that writes to its transport's socket itself: irc3's DCC file "
+        "sends)",
+        "opt-in: `legacy_coro.install(restore=['fd-used-by-transport'])`, "
+        "`legacy-coro run --restore fd-used-by-transport`: a socket object is not checked, "
+        "as in 3.6",
+        opt_in=True,
+    ),
+    Change(
         "plain-generator-await", (3, 7),
         "`asyncio.sleep()` and most helpers became `async def`",
         "an undecorated generator doing `yield from asyncio.sleep()` raises `TypeError: cannot "
@@ -106,6 +118,17 @@ CHANGES: Tuple[Change, ...] = (
         "opt-in: `legacy_coro.install(restore=['CancelledError-base'])`, "
         "`legacy-coro run --restore CancelledError-base`: it derives from `Exception` again, "
         "in the whole process",
+        opt_in=True,
+    ),
+    Change(
+        "transport-socket", (3, 8),
+        "`transport.get_extra_info('socket')` gives an `asyncio.TransportSocket`, not the "
+        "socket: it refuses `setblocking(True)`, and from 3.11 has no `send()`, "
+        "`sendfile()`, `recv()`",
+        "`ValueError: setblocking(): transport sockets cannot be blocking`; "
+        "`AttributeError: 'TransportSocket' object has no attribute 'send'` (3.11+)",
+        "opt-in: `legacy_coro.install(restore=['transport-socket'])`, "
+        "`legacy-coro run --restore transport-socket`: the transport's own socket, as in 3.7",
         opt_in=True,
     ),
     Change(

@@ -85,6 +85,13 @@ print(json.dumps(out))
 '''
 
 
+def asyncio_events():
+    """Return asyncio.events (imported for a skip condition only)."""
+    import asyncio.events
+
+    return asyncio.events
+
+
 def run_phases(program, watch=()):
     """Run *program* before install(), installed, after uninstall(); return the outcomes."""
     proc = subprocess.run(
@@ -962,3 +969,243 @@ def test_deprecation_only_calls_are_in_the_porting_report(tmp_path):
             assert key not in uses and removed in uses, (key, uses)
         else:
             assert (key in uses) == change(key).applies, (key, uses)
+
+
+# ---------------------------------------------------------------------------
+# Generator objects are coroutines again (3.12): asyncio.Task(), iscoroutine()
+
+
+def test_generator_given_to_asyncio_task_itself():
+    """The C Task asks asyncio.iscoroutine(); its cache forgets generators at uninstall()."""
+    check(
+        "generator-rejected",
+        GENERATOR + '''
+def main():
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(asyncio.Task(legacy_gen(loop), loop=loop))
+    finally:
+        loop.close()
+''',
+        "5",
+        re.escape(printed("generator-rejected", "asyncio.Task(gen)")) + GOT_LEGACY_GEN,
+    )
+
+
+def test_iscoroutine_is_true_for_generator_objects_as_through_311():
+    """The aiohttp 1.x/2.x dispatch: run a handler's result when it is a coroutine."""
+    out = run_phases(RUN + '''
+def handler(request):  # an undecorated generator, as those frameworks took them
+    yield
+    return "response to " + request
+
+def dispatch(request):
+    result = handler(request)
+    if asyncio.iscoroutine(result):
+        result = yield from result
+    return result
+
+def main():
+    return repr(run(dispatch("GET /"))) if asyncio.iscoroutine(dispatch("GET /")) \
+        else "not a coroutine"
+''')
+    applies = change("generator-rejected").applies
+    assert out["during"] == ["ok", repr(repr("response to GET /"))]
+    native = ["ok", repr("not a coroutine")] if applies else out["during"]
+    assert out["before"] == out["after"] == native
+
+
+# ---------------------------------------------------------------------------
+# Names old code reached through asyncio's submodules (gone from 3.8)
+
+
+def test_names_reached_through_submodules():
+    check(
+        "submodule-names",
+        RUN + '''
+async def cancelled():
+    raise asyncio.CancelledError()
+
+def main():
+    try:
+        run(cancelled())
+    except asyncio.futures.CancelledError:   # an old server's except clause
+        caught = "cancelled"
+    from asyncio.futures import TimeoutError as FuturesTimeout
+    return (caught, FuturesTimeout is asyncio.TimeoutError,
+            asyncio.streams.IncompleteReadError is asyncio.IncompleteReadError,
+            asyncio.base_futures.InvalidStateError is asyncio.InvalidStateError)
+''',
+        "('cancelled', True, True, True)",
+        re.escape(printed("submodule-names")) + "$",
+    )
+
+
+def test_names_reached_through_submodules_are_in_the_porting_report(tmp_path):
+    report = tmp_path / "report.json"
+    script = tmp_path / "old.py"
+    script.write_text("import asyncio\nprint(asyncio.futures.TimeoutError.__name__)\n")
+    env = dict(os.environ, LEGACY_CORO_REPORT=str(report))
+    done = subprocess.run([sys.executable, "-m", "legacy_coro", "run", str(script)],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "TimeoutError\n", "")
+    uses = json.loads(report.read_text())["uses"]
+    expected = [("asyncio.futures.TimeoutError", 2)] if change("submodule-names").applies else []
+    assert [(u["api"], u["line"]) for u in uses] == expected
+
+
+# ---------------------------------------------------------------------------
+# Event loop policies and asyncio.iscoroutinefunction (3.14 deprecated, 3.16 removed)
+
+
+POLICIES = RUN + '''
+# get_event_loop
+class CountingPolicy(asyncio.DefaultEventLoopPolicy):
+    """An old program's policy: asyncio's default one, counting the loops it makes."""
+    made = 0
+
+    def new_event_loop(self):
+        CountingPolicy.made += 1
+        return super().new_event_loop()
+
+
+def main():
+    default = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(CountingPolicy())
+    loop = asyncio.get_event_loop()          # made by the policy
+    try:
+        first = loop.run_until_complete(asyncio.sleep(0, "ran"))
+    finally:
+        loop.close()
+    asyncio.set_event_loop(None)
+
+    async def running():
+        return type(asyncio.get_running_loop()).__name__
+
+    ran = asyncio.run(running())             # its loop made by the policy too
+    made = CountingPolicy.made
+    asyncio.set_event_loop_policy(None)      # back to the default policy
+    return (isinstance(default, asyncio.AbstractEventLoopPolicy), first, ran, made,
+            type(asyncio.get_event_loop_policy()) is asyncio.DefaultEventLoopPolicy)
+'''
+
+
+#: the row's symptom, for whichever of the policy names a program reaches first
+POLICY_GONE = re.escape(printed("policy-removed")).replace("get_event_loop_policy",
+                                                           r"\w*(policy|Policy)") + "$"
+
+
+def test_event_loop_policies():
+    check(
+        "policy-removed", POLICIES, "(True, 'ran', '_UnixSelectorEventLoop', 2, True)",
+        POLICY_GONE,
+        # 3.12/3.13 warn of the loop get_event_loop() makes, 3.14/3.15 of the policy first
+        deprecated=r"DeprecationWarning: ('asyncio\.\w+' is deprecated and slated for removal "
+                   r"in Python 3\.16|There is no current event loop)$",
+    )
+
+
+POLICY_OF_ITS_OWN = '''
+import threading
+
+class OwnPolicy(asyncio.AbstractEventLoopPolicy):
+    """A policy not derived from asyncio's default one (uvloop 0.22's shape)."""
+
+    class _Local(threading.local):
+        _loop = None
+
+    def __init__(self):
+        self._local = self._Local()
+
+    def get_event_loop(self):
+        if self._local._loop is None:
+            raise RuntimeError("no loop in %s" % threading.current_thread().name)
+        return self._local._loop
+
+    def set_event_loop(self, loop):
+        self._local._loop = loop
+
+    def new_event_loop(self):
+        loop = asyncio.SelectorEventLoop()
+        loop.made_by = "OwnPolicy"
+        return loop
+
+
+def main():
+    asyncio.set_event_loop_policy(OwnPolicy())
+    try:
+        asyncio.get_event_loop()
+    except RuntimeError as exc:
+        refused = str(exc)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        same = asyncio.get_event_loop() is loop
+        made = loop.made_by
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+        asyncio.set_event_loop_policy(None)
+    try:
+        asyncio.set_event_loop_policy(object())
+    except (TypeError, AssertionError) as exc:  # 3.8-3.10 asserted
+        wrong = str(exc) or type(exc).__name__
+    return refused, same, made, wrong
+'''
+
+
+def test_a_policy_of_its_own_makes_and_keeps_the_loops():
+    check(
+        "policy-removed", POLICY_OF_ITS_OWN,
+        repr(("no loop in MainThread", True, "OwnPolicy",
+              "AssertionError" if sys.version_info < (3, 11) else
+              "policy must be an instance of AbstractEventLoopPolicy or None, not 'object'")),
+        POLICY_GONE,
+        deprecated=r"DeprecationWarning: 'asyncio\.\w+' is deprecated",
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not hasattr(asyncio_events(), "on_fork"),
+                    reason="a forked child keeps the parent's loop before 3.12 (no on_fork)")
+def test_a_forked_child_does_not_get_the_parents_loop():
+    program = '''
+import asyncio, os, sys, warnings
+warnings.simplefilter("ignore", DeprecationWarning)
+import legacy_coro
+legacy_coro.install()
+loop = asyncio.get_event_loop()
+pid = os.fork()
+if pid == 0:
+    child = asyncio.get_event_loop()
+    os._exit(0 if child is not loop else 1)
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+'''
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=60)
+    assert (done.stdout, done.returncode) == ("0\n", 0), done.stderr
+
+
+def test_asyncio_iscoroutinefunction():
+    check(
+        "iscoroutinefunction-removed",
+        '''
+@legacy_coro.coroutine
+def legacy():
+    yield
+
+async def native():
+    pass
+
+def marked():
+    pass
+
+def main():
+    iscoroutinefunction = asyncio.iscoroutinefunction
+    marked._is_coroutine = asyncio.coroutines._is_coroutine  # how old frameworks marked one
+    return [iscoroutinefunction(f) for f in (legacy, native, marked, print)]
+''',
+        "[True, True, True, False]",
+        re.escape(printed("iscoroutinefunction-removed")) + "$",
+        deprecated=r"DeprecationWarning: 'asyncio\.iscoroutinefunction' is deprecated",
+    )

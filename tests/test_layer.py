@@ -800,18 +800,45 @@ async def cancellation_in_except_exception():
         return "passed"
 
 
+async def writing_to_the_transports_socket():
+    """What irc3's DCC sends did: make the socket blocking, write to it when writable."""
+    accepted = []
+    server = await asyncio.start_server(lambda r, w: accepted.append(w), "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    sock = writer.transport.get_extra_info("socket")
+    loop = asyncio.get_running_loop()
+    try:
+        sock.setblocking(True)
+        sock.setblocking(False)
+        loop.add_writer(sock, lambda: None)
+        loop.remove_writer(sock)
+        result = type(sock).__name__
+    except (ValueError, RuntimeError) as exc:
+        result = type(exc).__name__
+    while not accepted:
+        await asyncio.sleep(0.01)
+    for w in accepted + [writer]:
+        w.close()
+        await w.wait_closed()
+    server.close()
+    await server.wait_closed()
+    return result
+
+
 if sys.argv[1] != "-":
     legacy_coro.install(restore=[key for key in sys.argv[1].split(",") if key])
 print(asyncio.run(wait_for_order()), asyncio.run(wait_closed_with_a_connection_open()),
-      asyncio.run(cancellation_in_except_exception()))
+      asyncio.run(cancellation_in_except_exception()),
+      asyncio.run(writing_to_the_transports_socket()))
 '''
 
 
 @pytest.mark.parametrize("restore, restored", [
     pytest.param("-", False, id="plain"),
     pytest.param("", False, id="installed"),
-    pytest.param("wait_for-inline,wait_closed-connections,CancelledError-base", True,
-                 id="restored"),
+    pytest.param("wait_for-inline,wait_closed-connections,CancelledError-base,"
+                 "fd-used-by-transport,transport-socket", True, id="restored"),
     pytest.param("all", True, id="all"),
 ])
 def test_behaviour_changes_are_restored_only_when_asked(tmp_path, restore, restored):
@@ -824,7 +851,10 @@ def test_behaviour_changes_are_restored_only_when_asked(tmp_path, restore, resto
         else "waits"
     # 3.7 and before: CancelledError was an Exception (before 3.8 only 3.6/3.7 ran that)
     cancelled = "caught" if restored else "passed"
-    assert (out, err, code) == (f"{wait_for} {wait_closed} {cancelled}\n", "", 0)
+    # uvloop's transports hand out a pseudo-socket that refuses setblocking() itself
+    tricks = "PseudoSocket" if LOOP == "uvloop" and restored else "socket" if restored \
+        else "ValueError"
+    assert (out, err, code) == (f"{wait_for} {wait_closed} {cancelled} {tricks}\n", "", 0)
 
 
 def test_restore_names_only_behaviour_changes(tmp_path):
@@ -832,8 +862,8 @@ def test_restore_names_only_behaviour_changes(tmp_path):
     out, err, code = run(["-W", "error", str(script), "loop-argument"], tmp_path)
     assert code == 1 and last_line(err) == (
         "ValueError: legacy_coro.install(restore=...): 'loop-argument' is not a behaviour "
-        "change it can restore; choose from CancelledError-base, wait_for-inline, "
-        "wait_closed-connections (or 'all')")
+        "change it can restore; choose from fd-used-by-transport, CancelledError-base, "
+        "transport-socket, wait_for-inline, wait_closed-connections (or 'all')")
     out, err, code = layered(script, tmp_path, "-")
     assert code == 0
     out, err, code = run(["-m", "legacy_coro", "run", "--restore", "nope", str(script), "-"],
@@ -843,12 +873,13 @@ def test_restore_names_only_behaviour_changes(tmp_path):
 
 def test_restore_from_the_command_line_and_the_environment(tmp_path):
     script = write(tmp_path, "behaviour.py", BEHAVIOUR)
-    expected = "['callback', 'inner'] returned caught\n"
+    expected = "['callback', 'inner'] returned caught socket\n"
     assert run(["-W", "error", "-m", "legacy_coro", "run", "--restore", "all", str(script),
                 "-"], tmp_path) == (expected, "", 0)
     assert run(["-W", "error", "-m", "legacy_coro", "run", str(script), "-"], tmp_path,
                LEGACY_CORO_RESTORE="wait_for-inline, wait_closed-connections,"
-                                   "CancelledError-base") == (
+                                   "CancelledError-base,fd-used-by-transport,"
+                                   "transport-socket") == (
         expected, "", 0)
 
 
@@ -866,7 +897,8 @@ except RuntimeError as exc:
     out, err, code = run(["-W", "error", "-c", script], ".")
     assert (err, code) == ("", 0)
     assert out.startswith("legacy_coro.install(): the layer is installed already, without "
-                          "CancelledError-base, wait_closed-connections; call uninstall() first")
+                          "CancelledError-base, fd-used-by-transport, transport-socket, "
+                          "wait_closed-connections; call uninstall() first")
 
 
 def test_pytest_plugin_restores_what_the_ini_names(tmp_path):
@@ -887,3 +919,138 @@ def test_pytest_plugin_restores_what_the_ini_names(tmp_path):
     assert "CancelledError-base" in keys  # 3.8+
     assert ("wait_for-inline" in keys) is (PY >= (3, 12))
     assert "legacy_coro: compat layer installed (" in out
+
+
+# ---------------------------------------------------------------------------
+# pytest: plugins installed in site-packages through an entry point load under
+# the layer too, with -p legacy_coro.pytest_plugin as with legacy-coro run
+
+
+OLD_PLUGIN = '''
+"""An old pytest plugin, shipped with a pytest11 entry point (pytest-asyncio's era)."""
+import asyncio
+
+import pytest
+
+
+@asyncio.coroutine
+def settle(loop):
+    yield from asyncio.sleep(0, loop=loop)
+
+
+@pytest.fixture
+def loop():
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(asyncio.async(settle(loop), loop=loop))
+    yield loop
+    loop.close()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "old_async: run the test in the loop fixture")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    """Collect coroutine functions (pytest takes no generator function for a test)."""
+    if collector.funcnamefilter(name) and asyncio.iscoroutinefunction(obj):
+        return list(collector._genfunctions(name, obj))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    if "old_async" in pyfuncitem.keywords:
+        funcargs = pyfuncitem.funcargs
+        args = {name: funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+        loop = funcargs["loop"]
+        loop.run_until_complete(asyncio.async(pyfuncitem.obj(**args), loop=loop))
+        return True
+'''
+
+PLUGIN_TESTS = '''
+import asyncio
+
+import pytest
+
+
+@pytest.mark.old_async
+@asyncio.coroutine
+def test_decorated(loop):
+    value = yield from asyncio.sleep(0, result=1, loop=loop)
+    assert value == 1
+
+
+@pytest.mark.old_async
+@asyncio.coroutine
+def test_fails(loop):
+    yield from asyncio.sleep(0, loop=loop)
+    assert 1 == 2
+
+
+def test_plain(loop):
+    assert not loop.is_closed()
+'''
+
+
+@pytest.fixture
+def entry_point_plugin(tmp_path):
+    site = tmp_path / "site"
+    write(site, "oldplugin.py", OLD_PLUGIN)
+    write(site, "oldplugin-1.0.dist-info/METADATA",
+          "Metadata-Version: 2.1\nName: oldplugin\nVersion: 1.0\n")
+    write(site, "oldplugin-1.0.dist-info/entry_points.txt", "[pytest11]\noldplugin = oldplugin\n")
+    suite = tmp_path / "suite"
+    write(suite, "test_old.py", PLUGIN_TESTS)
+    env = _env()
+    env["PYTHONPATH"] = os.pathsep.join([str(site), env["PYTHONPATH"]])
+    env.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+    env.pop("PYTEST_ADDOPTS", None)
+
+    def go(*args, ini=None):
+        (suite / "pytest.ini").write_text(ini or "[pytest]\n")
+        proc = subprocess.run(
+            [sys.executable, "-W", "error::DeprecationWarning", *args, "-p", "no:cacheprovider",
+             "-q"], cwd=str(suite), capture_output=True, text=True, timeout=120, env=env)
+        return proc.stdout + proc.stderr, proc.returncode
+
+    return go
+
+
+@pytest.mark.parametrize("how", ["-p", "ini", "run"])
+def test_an_entry_point_plugin_in_site_packages_loads_under_the_layer(entry_point_plugin, how):
+    if how == "-p":
+        out, code = entry_point_plugin("-m", "pytest", "-p", "legacy_coro.pytest_plugin")
+    elif how == "ini":
+        out, code = entry_point_plugin(
+            "-m", "pytest", ini="[pytest]\naddopts = -p legacy_coro.pytest_plugin\n")
+    else:
+        out, code = entry_point_plugin("-m", "legacy_coro", "run", "-m", "pytest")
+    assert (_outcome(out), code) == ("1 failed, 2 passed", 1), out
+    assert "assert 1 == 2" in out
+
+
+def test_without_the_layer_the_entry_point_plugin_does_not_load(entry_point_plugin):
+    out, code = entry_point_plugin("-m", "pytest")
+    assert code != 0 and "oldplugin" in out, out
+
+
+DOCTESTED = '''
+"""An old module whose examples use async as a name.
+
+>>> config = dict(host='irc', async=True)
+>>> config['async']
+True
+>>> import types; types.SimpleNamespace(**config).async
+True
+"""
+'''
+
+
+def test_doctest_examples_with_old_names_run_under_the_layer(tmp_path):
+    write(tmp_path, "olddoc.py", DOCTESTED)
+    out, err, code = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--doctest-modules",
+                          "-p", "legacy_coro.pytest_plugin", "olddoc.py"], tmp_path)
+    assert (_outcome(out), code) == ("1 passed", 0), out + err
+    out, err, code = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--doctest-modules",
+                          "olddoc.py"], tmp_path)
+    assert code == 1 and "SyntaxError" in out, out

@@ -186,16 +186,37 @@ def test_default_plan(suites):
         ("hbmqtt", "baseline", "3.8", False),
         ("hbmqtt", "layer", "3.12", False), ("hbmqtt", "layer", "3.13", False),
         ("hbmqtt", "layer", "3.14", True), ("hbmqtt", "layer", "3.15", True),
+        ("hbmqtt", "layer", "3.16", True),
         ("hbmqtt", "port", "3.13", False), ("hbmqtt", "port", "3.8", False),
+        ("irc3", "baseline", "3.6", False),
+        ("irc3", "layer", "3.12", False), ("irc3", "layer", "3.16", True),
         ("janus", "baseline", "3.7", False),
         ("janus", "layer", "3.12", False), ("janus", "layer", "3.13", False),
         ("janus", "layer", "3.14", True), ("janus", "layer", "3.15", True),
+        ("janus", "layer", "3.16", True),
         ("janus", "port", "3.13", False), ("janus", "port", "3.7", False),
+        ("janus-0.3.0", "baseline", "3.6", False),
+        ("janus-0.3.0", "layer", "3.12", False), ("janus-0.3.0", "layer", "3.16", True),
         ("websockets", "baseline", "3.7", False),
         ("websockets", "layer", "3.12", False), ("websockets", "layer", "3.13", False),
         ("websockets", "layer", "3.14", True), ("websockets", "layer", "3.15", True),
+        ("websockets", "layer", "3.16", True),
         ("websockets", "port", "3.13", False), ("websockets", "port", "3.7", False),
+        ("websockets-4.0.1", "baseline", "3.6", False),
+        ("websockets-4.0.1", "layer", "3.12", False),
+        ("websockets-4.0.1", "layer", "3.16", True),
     ]
+
+
+def test_all_pythons_and_the_old_generations_port_mode_by_name(suites):
+    args = suites.build_parser().parse_args(["--lib", "irc3", "--all-pythons"])
+    assert [(m, s) for _, m, s, _ in suites._plan(args)] == [
+        ("baseline", "3.6"), ("layer", "3.12"), ("layer", "3.13"), ("layer", "3.14"),
+        ("layer", "3.15"), ("layer", "3.16")]
+    args = suites.build_parser().parse_args(["--lib", "janus-0.3.0", "--mode", "port"])
+    assert [(m, s) for _, m, s, _ in suites._plan(args)] == [("port", "3.13"), ("port", "3.6")]
+    old = suites.Python("3.6", sys.executable, "3.6.15", (3, 6))
+    assert "pytest==7.0.1" in suites._requirements(suites.LIBRARIES["irc3"], old, "baseline")[1]
 
 
 def test_plan_with_pythons_given(suites):

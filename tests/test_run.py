@@ -337,3 +337,141 @@ def test_report_file_checked_in_advance_is_left_as_it_was(tmp_path):
     result = _run(["-m", "legacy_coro", "run", "nope.py"], tmp_path, env=env)
     assert result.returncode == 2 and "can't open file" in result.stderr
     assert not target.exists()
+
+
+# -------------------------------------------------- errors read as python's
+
+BROKEN = "def f():\n    yield from g()\nvalue = (\n"
+
+
+@pytest.mark.parametrize("case", ["script", "imported", "imported-by-a-module", "run-m"])
+def test_a_syntax_error_reads_as_pythons(tmp_path, case):
+    """Under the layer, old code is compiled by legacy_coro; its errors show none of it."""
+    _write(tmp_path / "broken.py", BROKEN)
+    _write(tmp_path / "middle.py", "import broken\n")
+    _write(tmp_path / "main.py", "print('before')\nimport middle\n"
+           if case == "imported-by-a-module" else "print('before')\nimport broken\n")
+    args = {"script": ["broken.py"], "imported": ["main.py"],
+            "imported-by-a-module": ["main.py"], "run-m": ["-m", "main"]}[case]
+    plain, legacy = _both(args, tmp_path)
+    assert (legacy.stdout, legacy.returncode) == (plain.stdout, plain.returncode)
+    assert plain.returncode == 1 and "SyntaxError" in plain.stderr
+    if case == "run-m":  # python -m shows runpy's frames; the layer shows the program's
+        assert legacy.stderr == plain.stderr.replace(
+            plain.stderr[:plain.stderr.index('  File "' + str(tmp_path / "main.py"))],
+            "Traceback (most recent call last):\n")
+    elif sys.version_info < (3, 10) and case == "script":
+        # 3.8's and 3.9's own parser put the unexpected end of a script one line further
+        # when reading the file (compile() of its text, the layer's way, does not)
+        assert legacy.stderr.splitlines()[-1] == plain.stderr.splitlines()[-1]
+    else:
+        assert legacy.stderr == plain.stderr
+    assert "legacy_coro" not in legacy.stderr and "ast.py" not in legacy.stderr
+
+
+@pytest.mark.parametrize("data", [b"print(1)\n\0print(2)\nprint(3)\n",
+                                  b"print(1)\nx = 2\0print(2)\nprint(x)\n"])
+@pytest.mark.parametrize("imported", [False, True], ids=["script", "imported"])
+def test_a_nul_byte_does_what_python_does(tmp_path, data, imported):
+    """3.8-3.10 cut a script's line at a NUL byte, 3.11+ refuse it; an import fails."""
+    (tmp_path / "nul.py").write_bytes(data)
+    _write(tmp_path / "main.py", "import nul\n")
+    plain, legacy = _both(["main.py" if imported else "nul.py"], tmp_path)
+    assert (legacy.stdout, legacy.stderr, legacy.returncode) == (
+        plain.stdout, plain.stderr, plain.returncode)
+
+
+def test_an_undecodable_imported_module_reads_as_pythons(tmp_path):
+    (tmp_path / "latin.py").write_bytes(b"x = '\xe9'\ndef f():\n    yield from g()\n")
+    _write(tmp_path / "main.py", "import latin\n")
+    plain, legacy = _both(["main.py"], tmp_path)
+    assert plain.returncode == 1 and "SyntaxError" in plain.stderr
+    assert (legacy.stderr, legacy.returncode) == (plain.stderr, plain.returncode)
+
+
+def test_an_error_while_an_imported_module_runs_shows_no_layer_frame(tmp_path):
+    _write(tmp_path / "helper.py", '''
+        import asyncio
+
+        @asyncio.coroutine
+        def unused():
+            yield from asyncio.sleep(0)
+
+        1 / 0
+    ''')
+    _write(tmp_path / "main.py", "import helper\n")
+    plain, legacy = _both(["main.py"], tmp_path)
+    shown = re.findall(r'^  File "([^"]*)"', legacy.stderr, re.MULTILINE)
+    assert [os.path.basename(name) for name in shown] == ["main.py", "helper.py"], legacy.stderr
+    assert legacy.stderr.splitlines()[-1] == "ZeroDivisionError: division by zero"
+    if not change("asyncio.coroutine").applies:  # there plain python runs it too
+        assert legacy.stderr == plain.stderr
+
+
+def test_the_opt_out_is_honoured_for_the_script_run(tmp_path):
+    _write(tmp_path / "prog.py", '''
+        """LEGACY_CORO_DONT_REWRITE: compiled as python compiles it."""
+        print(dict(async=True))
+    ''')
+    plain, legacy = _both(["prog.py"], tmp_path)
+    assert plain.returncode == legacy.returncode == 1
+    assert legacy.stderr == plain.stderr
+
+
+# -------------------------------------------------- the recursion depth python gives
+
+CHAIN = '''
+    import asyncio, sys
+
+    def my_coroutine(func):  # a decorator the layer cannot know
+        return asyncio.coroutine(func)
+
+    @my_coroutine
+    def decorated(n):
+        if n == 0:
+            yield from asyncio.sleep(0)
+            return 0
+        return (yield from decorated(n - 1)) + 1
+
+    def plain(n):  # undecorated generators, driven by a task
+        if n == 0:
+            yield from asyncio.sleep(0)
+            return 0
+        return (yield from plain(n - 1)) + 1
+
+    loop = asyncio.new_event_loop()
+    print(loop.run_until_complete(decorated(int(sys.argv[1]))))
+    print(loop.run_until_complete(asyncio.ensure_future(plain(int(sys.argv[1])), loop=loop)))
+    print(sys.getrecursionlimit())
+'''
+
+
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_a_chain_990_deep_runs_as_on_310(tmp_path, how):
+    """3.10 ran such chains to about 990 deep; the runner's own frames do not count."""
+    _write(tmp_path / "chain.py", CHAIN)
+    # python -m runs the module under runpy's two frames (and, to 3.11, its exec() counts
+    # too): 987 deep there, as python -m gives a chain of @asyncio.coroutine on 3.10
+    depth = "990" if how == "script" else "987"
+    args = ["chain.py", depth] if how == "script" else ["-m", "chain", depth]
+    result = _run(["-m", "legacy_coro", "run", *args], tmp_path)
+    assert (result.stdout, result.stderr, result.returncode) == (
+        f"{depth}\n{depth}\n1000\n", "", 0)
+    deeper = _run(["-m", "legacy_coro", "run", *args[:-1], "2000"], tmp_path)
+    assert deeper.returncode == 1 and "RecursionError" in deeper.stderr  # the limit holds
+
+
+def test_the_program_sees_pythons_recursion_limit_and_depth(tmp_path):
+    _write(tmp_path / "depth.py", '''
+        import sys
+        def dive(n):
+            try:
+                return dive(n + 1)
+            except RecursionError:
+                return n
+        sys.setrecursionlimit(500)
+        print(sys.getrecursionlimit(), dive(0))
+    ''')
+    plain, legacy = _both(["depth.py"], tmp_path)
+    assert (legacy.stdout, legacy.stderr) == (plain.stdout, plain.stderr)
+    assert plain.stdout.startswith("500 ")

@@ -116,6 +116,15 @@ class Imports:
         self.out.needs.add("asyncio")  # kept, or imported
         return cst.Attribute(cst.Name(self.asyncio_name or "asyncio"), cst.Name(attr))
 
+    def module(self, name: str) -> cst.Name:
+        """The module-level name of the standard module *name* (``import NAME`` if needed)."""
+        local = next((local for local, qualified in self.bindings.items()
+                      if qualified == name and local not in self.shadowed), None)
+        if local is None:
+            self.out.needs.add("module:" + name)
+            local = name
+        return cst.Name(local)
+
     def legacy_decorator(self) -> cst.BaseExpression:
         """Return the expression naming legacy_coro.coroutine, importing it if needed."""
         if self.legacy_ref is None:
@@ -142,6 +151,8 @@ class Imports:
         additions: List[str] = []
         if "asyncio" in out.needs and not self.asyncio_name:
             additions.append("import asyncio")
+        additions += [f"import {need[7:]}" for need in sorted(out.needs)
+                      if need.startswith("module:")]
         if "legacy" in out.needs:
             additions.append("from legacy_coro import coroutine"
                              if isinstance(self.legacy_ref, cst.Name) else "import legacy_coro")

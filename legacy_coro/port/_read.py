@@ -10,8 +10,12 @@ from legacy_coro.port._model import DEFAULT_RENAMES, Renames
 
 __all__ = ["INTERESTING", "NEEDS_IMPORT", "Unreadable", "decode", "prepare"]
 
-#: Cheap test on the bytes: a file without any of these has nothing to port.
-INTERESTING = re.compile(rb"coroutine|yield|loop|all_tasks|current_task|wait|\basync\b")
+#: Cheap test on the bytes: a file without any of these has nothing to port (the
+#: fixes' keywords: CancelledError, the policy classes...).
+INTERESTING = re.compile(
+    rb"coroutine|yield|loop|all_tasks|current_task|wait|\basync\b|" + b"|".join(
+        re.escape(word.encode()) for word in sorted(frozenset().union(
+            *(fix.keywords for fix in fixes.FIXES)))))
 #: PEP 263's encoding declaration
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]", re.MULTILINE)
 #: The text any rewrite needs: every construct the port rewrites is reached

@@ -62,10 +62,14 @@ REASONS: Dict[str, str] = {
     "LC021": "`except Exception` around a yield from / await of a coroutine: before 3.8 it "
              "caught asyncio.CancelledError too (a BaseException since); left: write `except "
              "(Exception, asyncio.CancelledError)` where the handler was meant for cancellation",
+    "LC022": "error: the event loop policy API (removed in 3.16: `AttributeError: module "
+             "'asyncio' has no attribute 'get_event_loop_policy'`); left: pass a loop factory "
+             "instead (`asyncio.run(main(), loop_factory=uvloop.new_event_loop)`, "
+             "`asyncio.Runner(loop_factory=...)`), or run the code under legacy-coro run",
 }
 
 #: codes that make ``legacy-coro port`` exit non-zero even after rewriting
-ERROR_CODES: Tuple[str, ...] = ("LC004", "LC013")
+ERROR_CODES: Tuple[str, ...] = ("LC004", "LC013", "LC022")
 
 
 def describe_reasons(indent: str = "  ") -> str:

@@ -15,7 +15,7 @@ registered for its type, entering and leaving it.  Every handler gets the
 Nothing is undone: the plan decided what converts before the walk started.
 """
 
-from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, NamedTuple, Optional, Tuple
 
 import libcst as cst
 
@@ -135,6 +135,10 @@ class Transformer(cst.CSTTransformer):
         """
         if type(node) in LEAVES:
             return False
+        if isinstance(node, cst.Arg) and inert(node.value):
+            # `f(asyncio.futures.TimeoutError)`: a dotted name a fix acts on
+            parts = dotted(node.value) if isinstance(node.value, cst.Attribute) else None
+            return parts is not None and parts[-1] in self.handlers.keywords
         return _worth_entering(node)
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
@@ -278,6 +282,7 @@ class Dispatch(NamedTuple):
     visit: Dict[type, Tuple[Callable[..., Any], ...]]
     leave: Dict[type, Tuple[Callable[..., Any], ...]]
     finish: Tuple[Callable[..., Any], ...]  #: at the end of the module, in order
+    keywords: FrozenSet[str] = frozenset()  #: the names and attributes the fixes act on
 
 
 def dispatch(fixes: Iterable[Fix]) -> Dispatch:
@@ -285,4 +290,5 @@ def dispatch(fixes: Iterable[Fix]) -> Dispatch:
     fixes = list(fixes)
     return Dispatch(_join(_VISIT_CORE, tables(fixes, "visit_"), {}),
                     _join(_LEAVE_FIRST, tables(fixes, "leave_"), _LEAVE_LAST),
-                    tuple(fix.finish for fix in fixes if fix.finish is not None))
+                    tuple(fix.finish for fix in fixes if fix.finish is not None),
+                    frozenset().union(*(fix.keywords for fix in fixes)))

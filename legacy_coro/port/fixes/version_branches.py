@@ -30,6 +30,7 @@ branch holding a ``yield`` or ``await`` of that function is ported with it (an
 import ast
 import itertools
 import operator
+import sys
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, NamedTuple, Optional, Set, Tuple
 
 import libcst as cst
@@ -62,7 +63,8 @@ _COMPARE: Dict[type, Callable[[Any, Any], Any]] = {
     ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge,
     ast.Eq: operator.eq, ast.NotEq: operator.ne,
 }
-_INDEX = getattr(ast, "Index", None)  # 3.8 wraps a plain subscript in ast.Index
+#: 3.8 wraps a plain subscript in ast.Index (looked up only there: 3.16 deprecates the name)
+_INDEX = getattr(ast, "Index", None) if sys.version_info < (3, 9) else None
 _MAX_VERSIONS = 50_000
 
 
