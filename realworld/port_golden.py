@@ -57,6 +57,8 @@ OLD_SDISTS = (
 ALL_TARGETS = tuple(f"--py3{minor}-plus" for minor in range(6, 16))
 DEFAULT_TARGETS = ("",)  # the port's own default, whatever it is at that revision
 FUZZ_SEED = 20261203
+#: bumped when the outputs of one revision change meaning (2: cpython36 ported, not crashed)
+CACHE_VERSION = 2
 
 
 class Part:
@@ -134,7 +136,11 @@ def _tree_of(rev: str, into: Path) -> str:
 def port_outputs(package_root: Path, parts: Sequence[Part]) -> Dict[str, str]:
     """Run the port of *package_root* over every part at its targets; return the outputs."""
     outputs: Dict[str, str] = {}
-    env = dict(os.environ, PYTHONPATH=str(package_root), PYTHONHASHSEED="0")
+    # PYTHONSAFEPATH (3.11+): the part's root is the working directory, and
+    # cpython36's Lib/ there would shadow the interpreter's own modules
+    # (``python -m`` puts the working directory first on sys.path).
+    env = dict(os.environ, PYTHONPATH=str(package_root), PYTHONHASHSEED="0",
+               PYTHONSAFEPATH="1")
     env.pop("LEGACY_CORO_REPORT", None)
     for part in parts:
         for target in part.targets:
@@ -173,7 +179,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             p.name.startswith(o) for o in args.only)]
     with tempfile.TemporaryDirectory() as tmp:
         commit = _tree_of(args.base, Path(tmp))
-        spec = json.dumps([commit, [(p.name, p.targets) for p in parts]], sort_keys=True)
+        spec = json.dumps([commit, [(p.name, p.targets) for p in parts], CACHE_VERSION],
+                          sort_keys=True)
         stored = cache / "golden" / f"{hashlib.sha256(spec.encode()).hexdigest()[:16]}.json"
         if stored.is_file():
             base = json.loads(stored.read_text())

@@ -31,6 +31,7 @@ from legacy_coro.port._options import DEFAULT_TARGET  # noqa: E402
 from legacy_coro.port._run import Run  # noqa: E402
 from legacy_coro.port._summary import analyse  # noqa: E402
 from legacy_coro.port._transform import Transformer, dispatch  # noqa: E402
+from legacy_coro.port._wrap import wrap  # noqa: E402
 from legacy_coro.port.fixes.async_names import rename_names  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,7 +66,7 @@ def full_visit(text: str) -> Result:
 
     transformer = EveryNode(Context(DEFAULT_TARGET, plan, facts, analysis.scopes, analysis.counts,
                                     line_of), dispatch(fixes.FIXES))
-    code = transformer.transform(module).code
+    code = wrap(text, transformer.transform(module).code)
     sites = sorted({(line_of(n) or 0, c, detail) for n, c, detail in transformer.out.reports}
                    | set(facts.reports) | set(plan.sites))
     return code, sites, tuple(transformer.out.converted)

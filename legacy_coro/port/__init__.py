@@ -10,8 +10,9 @@ The stages, one module each:
    LibCST need not see (:mod:`._fold`);
 4. transform it with LibCST in one walk (:mod:`._transform`, imports in
    :mod:`._imports`);
-5. render and check it (:mod:`._render`), then write, diff, check or verify
-   (:mod:`._paths`, :mod:`._verify`);
+5. render it, lay out the lines it changed in the file's own style
+   (:mod:`._wrap`, :mod:`._layout`) and check it (:mod:`._render`), then
+   write, diff, check or verify (:mod:`._paths`, :mod:`._verify`);
 6. report (:mod:`._report`).
 
 :mod:`._file` holds the stages of one file and :mod:`._pipeline` drives

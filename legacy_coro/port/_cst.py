@@ -5,8 +5,8 @@ from typing import Any, List, Optional, Sequence, Tuple
 import libcst as cst
 
 __all__ = [
-    "EMPTY", "LEAVES", "PRIMARY", "Shift", "code_of", "dotted", "inert", "is_none", "paren",
-    "parameters", "realign", "remove_from", "root_name", "spans_lines", "unparen_one_line",
+    "EMPTY", "LEAVES", "PRIMARY", "code_of", "dotted", "inert", "is_none", "paren",
+    "parameters", "realign", "remove_from", "root_name", "unparen_one_line",
 ]
 
 EMPTY = cst.Module(body=[])
@@ -91,34 +91,6 @@ def unparen_one_line(node: Any) -> Any:
     bare = node.with_changes(lpar=node.lpar[1:], rpar=node.rpar[:-1])
     text = code_of(bare)
     return bare if "\n" not in text and "\r" not in text else node
-
-
-class Shift(cst.CSTTransformer):
-    """Move every continuation line right by *by* columns (``def`` became ``async def``)."""
-
-    def __init__(self, by: int) -> None:
-        super().__init__()
-        self.by = by
-
-    def leave_ParenthesizedWhitespace(self, original_node: cst.ParenthesizedWhitespace,
-                                      updated_node: cst.ParenthesizedWhitespace
-                                      ) -> cst.ParenthesizedWhitespace:
-        value = updated_node.last_line.value
-        if "\t" in value:
-            return updated_node
-        return updated_node.with_changes(last_line=cst.SimpleWhitespace(value + " " * self.by))
-
-
-def spans_lines(params: cst.Parameters) -> bool:
-    """Whether the parameters continue on another line (after a comma or a parameter)."""
-    for param in parameters(params):
-        comma = param.comma
-        spaces = [param.whitespace_after_param, param.whitespace_after_star]
-        if isinstance(comma, cst.Comma):
-            spaces += [comma.whitespace_before, comma.whitespace_after]
-        if any(isinstance(space, cst.ParenthesizedWhitespace) for space in spaces):
-            return True
-    return False
 
 
 def _comment_column(node: cst.CSTNode, comment: str, back: int) -> Optional[int]:

@@ -22,6 +22,7 @@ from legacy_coro.port._render import Lines, PortError, check_output, not_reprodu
 from legacy_coro.port import fixes
 from legacy_coro.port._context import Context
 from legacy_coro.port._transform import Transformer, dispatch
+from legacy_coro.port._wrap import wrap
 
 __all__ = ["Ported", "Scanned", "Site", "port_scanned", "scan"]
 
@@ -130,6 +131,7 @@ def port_scanned(scanned: Scanned, facts: Facts,
         if fix.complete is not None:
             new_text, more = fix.complete(new_text, facts)
             found += more
+    new_text = wrap(scanned.text, new_text)  # the lines it changed, in the file's style
     changed = new_text != scanned.text
     if changed:
         check_output(scanned.prepared, new_text, scanned.path)

@@ -35,10 +35,10 @@ FIX = Fix("all_tasks", keywords={"all_tasks", "current_task"}, helper=HELPER)
 #: tasks alive are the garbage collector's tracked objects that are tasks: what the
 #: old WeakSet of every task held.  Stdlib imports only, syntax of 3.5.
 HELPER_CODE = """\
-# Added by legacy-coro port (LC020): asyncio.Task.all_tasks(loop) as Python 3.4-3.8
-# answered it: every task of the loop still referenced, finished ones included
-# (asyncio.all_tasks() gives the pending ones only).  Where finished tasks do not
-# matter, asyncio.all_tasks() is enough.
+# Added by legacy-coro port (LC020): asyncio.Task.all_tasks(loop) as Python
+# 3.4-3.8 answered it: every task of the loop still referenced, finished ones
+# included (asyncio.all_tasks() gives the pending ones only).  Where finished
+# tasks do not matter, asyncio.all_tasks() is enough.
 def {name}(loop):
     import asyncio
     import gc

@@ -5,6 +5,13 @@
 wait() did ``{ensure_future(f) for f in set(fs)}`` before waiting, up to 3.10;
 doing that in the argument keeps the meaning (the same tasks, made at the same
 moment, in the same set order) and works on 3.11+, which refuses coroutines.
+A literal list, tuple or set of two elements or more needs no ``set(...)``:
+``wait([a(), b()])`` -> ``wait({asyncio.ensure_future(f) for f in {a(), b()}})``,
+the set display adding the same elements to an empty set in the same order as
+``set([a(), b()])`` does, so it iterates in the same order and the tasks are
+made (and start) in that order.  The idiom ``[asyncio.ensure_future(a()),
+asyncio.ensure_future(b())]`` is not written: it makes the tasks in the list's
+order, where 3.10 made them in the set's (which follows the objects' hashes).
 A ``wait()`` whose argument may hold coroutines and that no ``yield from`` or
 ``await`` rewrites is reported (LC005).
 """
@@ -83,14 +90,33 @@ def _with_tasks(t: "Transformer", original: cst.BaseExpression,
         new_value: cst.BaseExpression = value.with_changes(
             elements=[element.with_changes(value=wrapped)])
     else:
-        source = value if isinstance(value, cst.Set) else cst.Call(
-            cst.Name("set"), [cst.Arg(value)])
+        source = _as_set(value)
         new_value = cst.SetComp(
             elt=cst.Call(t.imports.asyncio("ensure_future"), [cst.Arg(cst.Name("f"))]),
             for_in=cst.CompFor(target=cst.Name("f"), iter=source))
     args[index] = args[index].with_changes(value=new_value)
     t.edited()
     return updated.with_changes(args=args)
+
+
+def _as_set(value: cst.BaseExpression) -> cst.BaseExpression:
+    """What ``set(value)`` is, as a set display where *value* is a literal of 2+ elements.
+
+    A set display and ``set()`` of a list or tuple evaluate the same elements
+    in the same order and add them to a new set in that order: the same set,
+    iterating in the same order (which decides the order the tasks are made).
+    A tuple in more than one pair of parentheses keeps ``set(...)``.
+    """
+    if isinstance(value, cst.Set):
+        return value
+    if isinstance(value, cst.List) and len(value.elements) >= 2:
+        return cst.Set(value.elements, cst.LeftCurlyBrace(value.lbracket.whitespace_after),
+                       cst.RightCurlyBrace(value.rbracket.whitespace_before),
+                       lpar=value.lpar, rpar=value.rpar)
+    if isinstance(value, cst.Tuple) and len(value.elements) >= 2 and len(value.lpar) == 1:
+        return cst.Set(value.elements, cst.LeftCurlyBrace(value.lpar[0].whitespace_after),
+                       cst.RightCurlyBrace(value.rpar[0].whitespace_before))
+    return cst.Call(cst.Name("set"), [cst.Arg(value)])
 
 
 @FIX.leave(cst.Yield)

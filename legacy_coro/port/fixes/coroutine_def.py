@@ -4,8 +4,9 @@ The functions the plan (:mod:`legacy_coro.port._plan`) converts become
 ``async def``: those decorated with asyncio's or legacy_coro's coroutine
 decorator, however imported, and the undecorated generators the run shows to
 be used only as coroutines.  The decorator goes (comments on or above it move
-down, never vanish), and so does its import once nothing else uses it;
-parameters that continue on other lines stay aligned with the parenthesis.
+down, never vanish), and so does its import once nothing else uses it
+(parameters aligned with the parenthesis on other lines move with it in
+:mod:`legacy_coro.port._wrap`, as every continuation line the port moves).
 A decorated ``async def`` loses its decorator (3.10's returned it unchanged).
 A decorated function the plan keeps moves to ``legacy_coro.coroutine`` (for
 ``--py38-plus`` and later: legacy_coro runs on 3.8+, and 3.11 removed
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Dict, List
 
 import libcst as cst
 
-from legacy_coro.port._cst import Shift, realign, spans_lines
+from legacy_coro.port._cst import realign
 from legacy_coro.port._registry import Fix
 from legacy_coro.port.fixes.decorator_call import LEGACY_SINCE
 
@@ -84,11 +85,7 @@ def _carry_comments(old: cst.Decorator, index: int, decorators: List[cst.Decorat
 
 def async_def(original: cst.FunctionDef, updated: cst.FunctionDef,
               changes: Dict[str, Any]) -> cst.FunctionDef:
-    """Add ``async``; keep parameters aligned with the parenthesis, comments in place."""
+    """Add ``async``; keep the comment after the header in its column."""
     changes["asynchronous"] = cst.Asynchronous()
-    params = updated.params
-    if not isinstance(updated.whitespace_before_params, cst.ParenthesizedWhitespace) \
-            and spans_lines(params):
-        changes["params"] = params.visit(Shift(len("async ")))
     new: cst.FunctionDef = realign(original, updated.with_changes(**changes))
     return new

@@ -31,10 +31,10 @@ FIX = Fix("get_event_loop", keywords={"get_event_loop"}, helper=HELPER)
 #: What ``legacy-coro port`` adds to a module that calls ``get_event_loop()`` outside a
 #: coroutine.  Stdlib imports only, syntax of 3.5.
 HELPER_CODE = """\
-# Added by legacy-coro port (LC014): asyncio.get_event_loop() as Python 3.4-3.11
-# answered it outside a coroutine: the running loop, else the loop set for this
-# thread, else (in the main thread) a new loop, set.  3.12 warns in that last case
-# and 3.14 raises instead.
+# Added by legacy-coro port (LC014): asyncio.get_event_loop() as Python
+# 3.4-3.11 answered it outside a coroutine: the running loop, else the loop set
+# for this thread, else (in the main thread) a new loop, set.  3.12 warns in
+# that last case and 3.14 raises instead.
 def {name}():
     import asyncio
     import threading

@@ -34,11 +34,12 @@ FIX = Fix("result_helper", helper=RESULT_HELPER)
 #: the same rule.  A class, so that ``__await__`` can ``yield from`` a plain generator
 #: as 3.10 did (``await`` refuses one); stdlib imports only, syntax of 3.5.
 RESULT_HELPER_CODE = """\
-# Added by legacy-coro port (LC018): `return await {name}(value)` does with the
-# value what @asyncio.coroutine did (Python 3.4-3.10) with the result of a function
-# that never yielded: a future, a generator or another awaitable is awaited, anything
-# else is returned as it is.  Where the value is never awaitable, `return value` is
-# enough; where it always is, `return await value`.
+# Added by legacy-coro port (LC018): `return await {name}(value)`
+# does with the value what @asyncio.coroutine did (Python 3.4-3.10) with the
+# result of a function that never yielded: a future, a generator or another
+# awaitable is awaited, anything else is returned as it is.  Where the value
+# is never awaitable, `return value` is enough; where it always is,
+# `return await value`.
 class {name}:
     __slots__ = ("value",)
 
