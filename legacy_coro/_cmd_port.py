@@ -83,11 +83,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _missing(paths: List[str]) -> str:
     """Return what is wrong with the paths before any file is read ("" when nothing is)."""
-    from legacy_coro.port._paths import iter_python_files  # imports LibCST
-
     for path in paths:
         if path != "-" and not os.path.exists(path):
             return f"{path}: no such file or directory"
+    if importlib.util.find_spec("libcst") is None:
+        return ""  # the caller says the port needs it
+    from legacy_coro.port._paths import iter_python_files  # imports LibCST
+
     if not any(path == "-" or not os.path.isdir(path) for path in paths):
         if next(iter_python_files(paths), None) is None:
             where = paths[0] if len(paths) == 1 else "any of " + ", ".join(paths)

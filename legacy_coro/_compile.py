@@ -15,6 +15,7 @@ import builtins
 import hashlib
 import sys
 import types
+import warnings
 from typing import Any, Optional, Union
 
 from legacy_coro import _rewrite
@@ -66,11 +67,11 @@ def compile_module(source: _Source, filename: str) -> Optional[types.CodeType]:
         SyntaxError: as :func:`compile` would (under the layer: old names read).
         ValueError: as :func:`compile` would (3.8-3.10: a NUL byte).
     """
-    tree, _ = _rewrite.parse_source(source, filename)
+    tree, renamed = _rewrite.parse_source(source, filename)
     if opted_out(tree):
         return None
     _rewrite.transform_tree(tree)
-    return compile(tree, filename, "exec", dont_inherit=True)  # type: ignore[no-any-return]
+    return _compile_tree(tree, filename, "exec", renamed)
 
 
 def compile_snippet(source: Any, filename: str, mode: str, flags: int = 0,
@@ -91,14 +92,27 @@ def compile_snippet(source: Any, filename: str, mode: str, flags: int = 0,
     tree, renamed = _rewrite.parse_source(source, filename, mode)  # the error under the layer
     if not renamed:
         raise error
-    return builtins.compile(tree, filename, mode, flags, dont_inherit, optimize)
+    return _compile_tree(tree, filename, mode, renamed, flags, dont_inherit, optimize)
 
 
 def compile_source(source: _Source, filename: str) -> types.CodeType:
     """Compile *source* through the layer's transform, whatever its docstring says."""
-    tree, _ = _rewrite.parse_source(source, filename)
+    tree, renamed = _rewrite.parse_source(source, filename)
     _rewrite.transform_tree(tree)
-    return compile(tree, filename, "exec", dont_inherit=True)  # type: ignore[no-any-return]
+    return _compile_tree(tree, filename, "exec", renamed)
+
+
+def _compile_tree(tree: ast.AST, filename: str, mode: str, renamed: bool, flags: int = 0,
+                  dont_inherit: bool = True, optimize: int = -1) -> Any:
+    """compile() a tree; one that holds ``async``/``await`` as names (*renamed*) without
+    PyPy's "will become reserved keywords in Python 3.7" DeprecationWarning, which 3.6 gave
+    for such code only with -W and CPython 3.7+ never gives for a tree."""
+    if not renamed:
+        return builtins.compile(tree, filename, mode, flags, dont_inherit, optimize)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "'async' and 'await' will become reserved keywords",
+                                DeprecationWarning)
+        return builtins.compile(tree, filename, mode, flags, dont_inherit, optimize)
 
 
 def tag() -> str:
