@@ -71,7 +71,7 @@ CHANGES: Tuple[Change, ...] = (
         "sends)",
         "opt-in: `legacy_coro.install(restore=['fd-used-by-transport'])`, "
         "`legacy-coro run --restore fd-used-by-transport`: a socket object is not checked, "
-        "as in 3.6",
+        "as in 3.6 (asyncio's own loops: uvloop checks in its own code)",
         opt_in=True,
     ),
     Change(
@@ -129,7 +129,8 @@ CHANGES: Tuple[Change, ...] = (
         "`ValueError: setblocking(): transport sockets cannot be blocking`; "
         "`AttributeError: 'TransportSocket' object has no attribute 'send'` (3.11+)",
         "opt-in: `legacy_coro.install(restore=['transport-socket'])`, "
-        "`legacy-coro run --restore transport-socket`: the transport's own socket, as in 3.7",
+        "`legacy-coro run --restore transport-socket`: the transport's own socket, as in 3.7 "
+        "(asyncio's own loops: uvloop's transports give a socket of their own)",
         opt_in=True,
     ),
     Change(
