@@ -232,6 +232,12 @@ def _instructions(name, mode, size):
     match = re.search(r"Collected : (\d+)", proc.stderr)
     if match is None:
         raise RuntimeError(f"valgrind gave no count:\n{proc.stderr}")
+    if int(match.group(1)) == 0:
+        # functools.reduce is counted through its C function's symbol, which a build
+        # without it (CPython's main branch, 3.16.0a0, here) does not have
+        raise SystemExit(f"bench_install.py: valgrind counted nothing in {sys.executable}: "
+                         "it has no functools_reduce symbol to count the workload in; "
+                         "measure on a released CPython")
     return int(match.group(1))
 
 
