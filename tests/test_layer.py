@@ -8,9 +8,11 @@ legacy_coro through PYTHONPATH, wherever it is installed.
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from conftest import LOOP
@@ -927,46 +929,8 @@ def test_pytest_plugin_restores_what_the_ini_names(tmp_path):
 # the layer too, with -p legacy_coro.pytest_plugin as with legacy-coro run
 
 
-OLD_PLUGIN = '''
-"""An old pytest plugin, shipped with a pytest11 entry point (pytest-asyncio's era)."""
-import asyncio
-
-import pytest
-
-
-@asyncio.coroutine
-def settle(loop):
-    yield from asyncio.sleep(0, loop=loop)
-
-
-@pytest.fixture
-def loop():
-    loop = asyncio.new_event_loop()
-    loop.run_until_complete(asyncio.async(settle(loop), loop=loop))
-    yield loop
-    loop.close()
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "old_async: run the test in the loop fixture")
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pycollect_makeitem(collector, name, obj):
-    """Collect coroutine functions (pytest takes no generator function for a test)."""
-    if collector.funcnamefilter(name) and asyncio.iscoroutinefunction(obj):
-        return list(collector._genfunctions(name, obj))
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_pyfunc_call(pyfuncitem):
-    if "old_async" in pyfuncitem.keywords:
-        funcargs = pyfuncitem.funcargs
-        args = {name: funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
-        loop = funcargs["loop"]
-        loop.run_until_complete(asyncio.async(pyfuncitem.obj(**args), loop=loop))
-        return True
-'''
+#: the old plugin and its dist-info, as the held-out programs have them (tests/held_out)
+PLUGIN_SITE = Path(__file__).resolve().parent / "held_out" / "plugin_site"
 
 PLUGIN_TESTS = '''
 import asyncio
@@ -996,10 +960,7 @@ def test_plain(loop):
 @pytest.fixture
 def entry_point_plugin(tmp_path):
     site = tmp_path / "site"
-    write(site, "oldplugin.py", OLD_PLUGIN)
-    write(site, "oldplugin-1.0.dist-info/METADATA",
-          "Metadata-Version: 2.1\nName: oldplugin\nVersion: 1.0\n")
-    write(site, "oldplugin-1.0.dist-info/entry_points.txt", "[pytest11]\noldplugin = oldplugin\n")
+    shutil.copytree(PLUGIN_SITE, site, ignore=shutil.ignore_patterns("__pycache__"))
     suite = tmp_path / "suite"
     write(suite, "test_old.py", PLUGIN_TESTS)
     env = _env()
