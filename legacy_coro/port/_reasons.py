@@ -1,4 +1,4 @@
-"""The reason codes of ``legacy-coro port``: one stable identifier per kind of site it leaves alone.
+"""The reason codes of ``legacy-coro port``: one stable identifier per kind of site it reports.
 
 Kept apart from the transform so that ``--help`` and ``--list-reasons`` work
 without LibCST installed.
