@@ -71,7 +71,8 @@ def compile_module(source: _Source, filename: str) -> Optional[types.CodeType]:
     if opted_out(tree):
         return None
     _rewrite.transform_tree(tree)
-    return _compile_tree(tree, filename, "exec", renamed)
+    code: types.CodeType = _compile_tree(tree, filename, "exec", renamed)
+    return code
 
 
 def compile_snippet(source: Any, filename: str, mode: str, flags: int = 0,
@@ -99,10 +100,11 @@ def compile_source(source: _Source, filename: str) -> types.CodeType:
     """Compile *source* through the layer's transform, whatever its docstring says."""
     tree, renamed = _rewrite.parse_source(source, filename)
     _rewrite.transform_tree(tree)
-    return _compile_tree(tree, filename, "exec", renamed)
+    code: types.CodeType = _compile_tree(tree, filename, "exec", renamed)
+    return code
 
 
-def _compile_tree(tree: ast.AST, filename: str, mode: str, renamed: bool, flags: int = 0,
+def _compile_tree(tree: Any, filename: str, mode: str, renamed: bool, flags: int = 0,
                   dont_inherit: bool = True, optimize: int = -1) -> Any:
     """compile() a tree; one that holds ``async``/``await`` as names (*renamed*) without
     PyPy's "will become reserved keywords in Python 3.7" DeprecationWarning, which 3.6 gave
