@@ -114,9 +114,10 @@ class Library(NamedTuple):
 OLD_GENERATION_LAYER_PYTHONS = ("3.12", "3.16?")
 
 #: websockets' own knob for slow machines: its timing tests ("Too slow: 0.0293 >= 0.029")
-#: wait and allow 5 ms per unit instead of 1 ms; on the shared 2-core machine a loaded
-#: run missed the 1 ms budget now and then (3.16.0a0, an unoptimised build)
-WEBSOCKETS_ENV = (("WEBSOCKETS_TESTS_TIMEOUT_FACTOR", "5"),)
+#: wait and allow 10 ms per unit instead of 1 ms; on the shared 2-core machine a loaded
+#: run missed the 1 ms budget now and then (3.16.0a0, an unoptimised build), and 5 ms
+#: once (0.147 >= 0.145) while `tox p` ran the other environments' suites beside it
+WEBSOCKETS_ENV = (("WEBSOCKETS_TESTS_TIMEOUT_FACTOR", "10"),)
 
 WEBSOCKETS_SDIST = Sdist(
     "websockets", "6.0", "8f3b956d11c5b301206382726210dc1d3bee1a9ccf7aadf895aaf31f71c3716c")
