@@ -7,7 +7,8 @@ a generator (no ``await f(...)`` where ``f`` is a plain generator function of
 the output).
 
 Budget: LEGACY_CORO_FUZZ_EXAMPLES programs per property (default 60, a few
-seconds each on CI); a long hunt:
+seconds each on CI), and LEGACY_CORO_FUZZ_NODE_EXAMPLES modules built from
+LibCST's node types (default 20: they grow to seconds each); a long hunt:
 
     LEGACY_CORO_FUZZ_EXAMPLES=5000 pytest tests/test_port_fuzz.py
 
@@ -236,7 +237,12 @@ def test_any_python_from_the_grammar(source: str) -> None:
     check("import asyncio\n" + source)
 
 
-@_SETTINGS
+#: a module built from LibCST's node types takes about a second to generate and port
+#: (the other properties: a few milliseconds), so fewer of them
+NODE_EXAMPLES = int(os.environ.get("LEGACY_CORO_FUZZ_NODE_EXAMPLES", "20"))
+
+
+@settings(_SETTINGS, max_examples=NODE_EXAMPLES)
 @given(hypothesmith.from_node())
 def test_any_python_from_libcst_nodes(source: str) -> None:
     check(source)

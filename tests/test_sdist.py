@@ -146,6 +146,11 @@ def test_suite_passes_from_the_unpacked_sdist(unpacked):
     _, top = unpacked
     env = {k: v for k, v in os.environ.items() if k not in ("LEGACY_CORO_SDIST", "PYTHONPATH")}
     env["PYTHONPATH"] = str(top)  # the sdist's legacy_coro, not the installed one
+    # what is checked here is that the sdist holds a suite that runs; the generated
+    # programs' properties are checked by the interpreters' own envs, with their budget
+    env.setdefault("LEGACY_CORO_DIFF_EXAMPLES", "25")
+    env.setdefault("LEGACY_CORO_FUZZ_EXAMPLES", "10")
+    env.setdefault("LEGACY_CORO_FUZZ_NODE_EXAMPLES", "5")
     where = subprocess.run(
         [sys.executable, "-c", "import legacy_coro; print(legacy_coro.__file__)"],
         cwd=str(top), env=env, capture_output=True, text=True,
