@@ -561,10 +561,20 @@ def ensure_venv(cache: Path, python: Python, purpose: str, requirements: Sequenc
 
 
 def pip_install_local(venv: Path, path: Path, what: str) -> None:
-    """Install a local source tree into the venv, replacing what is there, offline."""
-    _check(run([str(venv_python(venv)), "-m", "pip", "install", "--quiet", "--no-deps",
-                "--no-build-isolation", "--force-reinstall", str(path)], timeout=600),
-           f"installing {what}")
+    """Install a local source tree into the venv, replacing what is there, offline.
+
+    One at a time (a lock beside the tree): pip builds in the tree itself (``build/``,
+    ``*.egg-info``), and two builds of this checkout side by side (--jobs) broke one
+    of the installs ("No module named legacy_coro").
+    """
+    with _locked(Path(tempfile.gettempdir()) / f"legacy-coro-realworld-{_sha(path)}.lock"):
+        _check(run([str(venv_python(venv)), "-m", "pip", "install", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--force-reinstall", str(path)], timeout=600),
+               f"installing {what}")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
 
 
 # ---------------------------------------------------------------- junit, comparison
