@@ -61,9 +61,19 @@ def test_every_seed_program_is_kept_as_printed():
     assert len(NAMES) == 22  # 21 programs; coroutine_chain is printed in both styles
 
 
+#: programs whose order of lines hangs on timers 10 ms apart (asyncio_queue: consumers
+#: sleep 0.01 * item): on a loaded machine (an unoptimised 3.16 build beside the other tox
+#: environments) either side may print two lines the other way round now and then
+TIMED = {"asyncio_queue"}
+
+
 @pytest.mark.parametrize("name", [n for n in NAMES if n not in SET_ORDER])
 def test_as_printed_matches_native_transcript(name):
     legacy, native = _both(name)
+    for _ in range(2 if name in TIMED else 0):  # a new pair of runs, not a looser check
+        if legacy.transcript == native.transcript:
+            break
+        legacy, native = _both(name)
     assert legacy.transcript == native.transcript
 
 
