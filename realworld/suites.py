@@ -1142,17 +1142,17 @@ def _run_library(runs: Sequence[Tuple[Library, str, Python]], args: argparse.Nam
     """Run one library's runs in turn (baseline first); return its reports, problems, status."""
     reports: List[Report] = []
     problems: List[str] = []
-    baselines: Dict[str, Dict[str, Outcome]] = {}
+    baseline: Optional[Dict[str, Outcome]] = None
     status = 0
-    broken: Dict[str, str] = {}  # lib -> why its baseline is missing
+    broken = ""  # why its baseline is missing
     for lib, mode, python in runs:
         say(f"realworld: {lib.name} {lib.sdist.version}, {mode}, Python {python.version}")
-        if lib.name in broken:
+        if broken:
             problems.append(f"{lib.name} {mode} {python.version}: not run, no baseline "
-                            f"({broken[lib.name]})")
+                            f"({broken})")
             continue
         try:
-            if lib.name not in baselines:
+            if baseline is None:
                 base_python = find_python(lib.baseline)
                 path = baseline_cache_path(lib, base_python, options)
                 cached = None if (args.rerun_baseline or mode == "baseline") \
@@ -1162,7 +1162,7 @@ def _run_library(runs: Sequence[Tuple[Library, str, Python]], args: argparse.Nam
                         say(f"  no cached baseline for {lib.name}; running it first")
                     base = run_suite(lib, "baseline", base_python, options, say)
                     save_baseline(path, base)
-                    baselines[lib.name] = base.outcomes
+                    baseline = base.outcomes
                     reports.append(Report(base, [], []))
                     passed = count(base.outcomes)[PASSED]
                     if base.note or passed < lib.expected_baseline:
@@ -1173,7 +1173,7 @@ def _run_library(runs: Sequence[Tuple[Library, str, Python]], args: argparse.Nam
                             "differs from the one the library was measured in")
                         status = max(status, 1)
                 else:
-                    baselines[lib.name] = cached
+                    baseline = cached
                 if mode == "baseline":
                     continue
             result = run_suite(lib, mode, python, options, say)
@@ -1181,11 +1181,11 @@ def _run_library(runs: Sequence[Tuple[Library, str, Python]], args: argparse.Nam
             say(f"realworld: error: {exc}")
             problems.append(f"{lib.name} {mode} {python.version}: setup failed: "
                             f"{str(exc).splitlines()[0]}")
-            if lib.name not in baselines:
-                broken[lib.name] = "its setup failed"
+            if baseline is None:
+                broken = "its setup failed"
             status = 2
             continue
-        lost, gained = compare(baselines[lib.name], result.outcomes, lib=lib.name, mode=mode,
+        lost, gained = compare(baseline, result.outcomes, lib=lib.name, mode=mode,
                                info=python.info, allowlist=allowlist)
         reports.append(Report(result, lost, gained))
         if any(x.allowed is None for x in lost):
