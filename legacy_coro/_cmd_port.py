@@ -82,12 +82,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _missing(paths: List[str]) -> str:
-    """Return what is wrong with the paths before any file is read ("" when nothing is)."""
+    """Return the first path that does not exist, said as an error ("" when none)."""
     for path in paths:
         if path != "-" and not os.path.exists(path):
             return f"{path}: no such file or directory"
-    if importlib.util.find_spec("libcst") is None:
-        return ""  # the caller says the port needs it
+    return ""
+
+
+def _no_python_files(paths: List[str]) -> str:
+    """Say that directories given alone hold no ``.py`` file ("" when they do)."""
     from legacy_coro.port._paths import iter_python_files  # imports LibCST
 
     if not any(path == "-" or not os.path.isdir(path) for path in paths):
@@ -135,6 +138,10 @@ def run(args: argparse.Namespace) -> int:
         # legacy_coro is not on the public index: name the package that is
         sys.stderr.write(f"legacy-coro port needs LibCST: {shlex.quote(sys.executable)} -m pip "
                          "install libcst\n")
+        return 2
+    problem = _no_python_files(args.paths)
+    if problem:
+        sys.stderr.write(f"legacy-coro port: error: {problem}\n")
         return 2
     from legacy_coro.port._options import Options
     from legacy_coro.port._paths import port_paths
